@@ -1,0 +1,48 @@
+/** The tick: the one schema every TS component uses to read or write a tick. */
+import { z } from 'zod';
+
+/** ISO-8601 UTC with exactly three fraction digits, e.g. 2026-11-21T09:30:00.125Z. */
+export const TICK_TS_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+export const tickSchema = z.object({
+  id: z.string().min(1, 'id must be a non-empty string').max(128, 'id must be at most 128 characters'),
+  symbol: z.string().regex(/^[A-Z][A-Z0-9.]{0,9}$/, 'symbol must be an upper-case ticker (A-Z, 0-9, ".", max 10)'),
+  price: z.number().positive('price must be > 0'),
+  volume: z.number().int('volume must be an integer').nonnegative('volume must be >= 0'),
+  ts: z
+    .string()
+    .regex(TICK_TS_PATTERN, 'ts must be ISO-8601 UTC with milliseconds (YYYY-MM-DDTHH:mm:ss.sssZ)')
+    .refine((s) => new Date(s).toISOString() === s, 'ts must be a real calendar time'),
+});
+
+export type Tick = z.infer<typeof tickSchema>;
+
+export type TickParseResult = { ok: true; tick: Tick } | { ok: false; reason: string };
+
+/** Parses raw Kafka value text into a tick, or says why it is not one. Never throws. */
+export function parseTick(raw: string): TickParseResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (err) {
+    return { ok: false, reason: `invalid JSON: ${(err as Error).message}` };
+  }
+  const result = tickSchema.safeParse(json);
+  if (result.success) return { ok: true, tick: result.data };
+  return { ok: false, reason: describeIssues(result.error) };
+}
+
+/** One line naming each failing field, e.g. "price: price must be > 0; volume: required". */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((i) => {
+      const field = i.path.length > 0 ? i.path.join('.') : 'value';
+      return `${field}: ${i.message}`;
+    })
+    .join('; ');
+}
+
+/** Formats epoch milliseconds as a tick timestamp. */
+export function formatTickTs(epochMs: number): string {
+  return new Date(epochMs).toISOString();
+}
