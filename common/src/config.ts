@@ -68,6 +68,10 @@ export const envSchema = z.object({
   STACK_DIR: z.string().min(1).default('.stack'),
   KAFKA_CONTROLLER_PORT: port.default(9093),
   FLINK_TASK_SLOTS: positiveInt.default(4),
+  /** ClickHouse native (TCP) port of the local stack's server, for clickhouse-client. */
+  CLICKHOUSE_NATIVE_PORT: port.default(9000),
+  /** JobManager RPC port of the local stack's Flink cluster. */
+  FLINK_RPC_PORT: port.default(6123),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -98,7 +102,13 @@ export interface Config {
   flink: { url: string };
   worker: { port: number; address: string; processes: number };
   dashboard: { host: string; port: number };
-  stack: { dir: string; kafkaControllerPort: number; flinkTaskSlots: number };
+  stack: {
+    dir: string;
+    kafkaControllerPort: number;
+    flinkTaskSlots: number;
+    clickhouseNativePort: number;
+    flinkRpcPort: number;
+  };
 }
 
 /** Reads and validates the environment (process.env by default). Throws ConfigError. */
@@ -129,7 +139,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     flink: { url: e.FLINK_URL },
     worker: { port: e.WORKER_PORT, address: e.WORKER_ADDRESS, processes: e.WORKER_PROCESSES },
     dashboard: { host: e.DASHBOARD_HOST, port: e.DASHBOARD_PORT },
-    stack: { dir: e.STACK_DIR, kafkaControllerPort: e.KAFKA_CONTROLLER_PORT, flinkTaskSlots: e.FLINK_TASK_SLOTS },
+    stack: {
+      dir: e.STACK_DIR,
+      kafkaControllerPort: e.KAFKA_CONTROLLER_PORT,
+      flinkTaskSlots: e.FLINK_TASK_SLOTS,
+      clickhouseNativePort: e.CLICKHOUSE_NATIVE_PORT,
+      flinkRpcPort: e.FLINK_RPC_PORT,
+    },
   };
 }
 
