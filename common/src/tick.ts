@@ -12,7 +12,11 @@ export const tickSchema = z.object({
   ts: z
     .string()
     .regex(TICK_TS_PATTERN, 'ts must be ISO-8601 UTC with milliseconds (YYYY-MM-DDTHH:mm:ss.sssZ)')
-    .refine((s) => new Date(s).toISOString() === s, 'ts must be a real calendar time'),
+    // An impossible date (month 13) is an Invalid Date, whose toISOString() throws: check it first.
+    .refine((s) => {
+      const date = new Date(s);
+      return !Number.isNaN(date.getTime()) && date.toISOString() === s;
+    }, 'ts must be a real calendar time'),
 });
 
 export type Tick = z.infer<typeof tickSchema>;

@@ -16,6 +16,7 @@ describe('tickSchema', () => {
     [{ ...good, symbol: 'aapl' }, 'symbol: symbol must be an upper-case ticker'],
     [{ ...good, ts: '2026-11-21T09:30:00Z' }, 'ts: ts must be ISO-8601 UTC with milliseconds'],
     [{ ...good, ts: '2026-02-30T09:30:00.000Z' }, 'ts: ts must be a real calendar time'],
+    [{ ...good, ts: '2026-13-21T09:30:00.000Z' }, 'ts: ts must be a real calendar time'],
     [{ ...good, id: '' }, 'id: id must be a non-empty string'],
   ])('rejects %j with "%s"', (value, reason) => {
     const result = parseTick(JSON.stringify(value));
