@@ -7,6 +7,7 @@ import { createConnection } from 'node:net';
 import { loadConfig } from '@ticker/common';
 import type { Component, Progress } from './component';
 import { clickhouseComponent } from './components/clickhouse';
+import { flinkComponent } from './components/flink';
 import { kafkaComponent } from './components/kafka';
 import { type StackLayout, stackLayout } from './layout';
 import { runningPid, stopProcess } from './processes';
@@ -26,7 +27,10 @@ export interface Stack {
 export function loadStack(env: NodeJS.ProcessEnv = process.env): Stack {
   const config = loadConfig(env);
   const layout = stackLayout(config);
-  return { layout, components: [clickhouseComponent(layout, config), kafkaComponent(layout, config)] };
+  return {
+    layout,
+    components: [clickhouseComponent(layout, config), kafkaComponent(layout, config), flinkComponent(layout)],
+  };
 }
 
 /** Picks the named components (all when `names` is empty); unknown names are an error. */
