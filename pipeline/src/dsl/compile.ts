@@ -1,0 +1,189 @@
+/**
+ * Compiles a pipeline definition into (a) the descriptor the bridge composes the Flink job from and
+ * (b) the runtime the worker executes for each chain and window node.
+ *
+ * Fusion rule: consecutive stateless steps (map, filter, flatMap, keyBy) run as ONE chain node, i.e.
+ * one worker call per batch. A chain is cut after a keyBy (the window follows), at a window, at a
+ * branch point (a stream with several consumers), at a parallelism change and before a sink. A chain
+ * is named after its first step, so appending steps keeps the name (and the Flink operator uid) stable.
+ */
+import { createHash } from 'node:crypto';
+import { DESCRIPTOR_VERSION, type Descriptor, type DescriptorNode, descriptorSchema } from '../descriptor/schema';
+import type { ChainRuntime, RuntimeStep } from '../runtime/chain';
+import type { WindowRuntime } from '../runtime/window';
+import { type LogicalNode, type Pipeline, PipelineDefinitionError, type StepNode } from './builder';
+
+/** Everything the describe command and the worker need from one definition. */
+export interface CompiledPipeline {
+  descriptor: Descriptor;
+  /** The exact descriptor text: `pipeline describe` prints it and Describe returns it. */
+  descriptorJson: string;
+  /** SHA-256 (hex) of descriptorJson's UTF-8 bytes. */
+  descriptorSha256: string;
+  chains: ReadonlyMap<string, ChainRuntime>;
+  windows: ReadonlyMap<string, WindowRuntime>;
+}
+
+interface ChainBuild {
+  name: string;
+  input: string;
+  steps: StepNode[];
+  parallelism: number | undefined;
+  fromSource: boolean;
+}
+
+/** The canonical descriptor text: 2-space JSON plus a final newline. */
+export function descriptorText(descriptor: Descriptor): string {
+  return `${JSON.stringify(descriptor, null, 2)}\n`;
+}
+
+/** Compiles the definition; throws PipelineDefinitionError when it is incomplete or inconsistent. */
+export function compile(p: Pipeline): CompiledPipeline {
+  const source = p.sourceSpec;
+  if (!source) throw new PipelineDefinitionError(`pipeline "${p.name}" has no source`);
+  const deadLetter = p.deadLetterSpec;
+  if (!deadLetter)
+    throw new PipelineDefinitionError(`pipeline "${p.name}" has no dead-letter route (call .deadLetter())`);
+
+  const consumers = new Map<LogicalNode, number>();
+  for (const node of p.nodes) {
+    if (node.kind !== 'source') consumers.set(node.input, (consumers.get(node.input) ?? 0) + 1);
+  }
+  for (const node of p.nodes) {
+    if (node.kind === 'step' && node.step === 'keyBy') {
+      const uses = p.nodes.filter((n) => n.kind !== 'source' && n.input === node);
+      if (uses.length === 0 || uses.some((n) => n.kind !== 'window')) {
+        throw new PipelineDefinitionError(`keyBy "${node.name}" must be followed by a window`);
+      }
+    } else if (node.kind !== 'sink' && !consumers.has(node)) {
+      throw new PipelineDefinitionError(`${node.kind} "${node.name}" goes nowhere: add a step or a sink after it`);
+    }
+  }
+
+  // The physical node (chain, window or source) that produces each logical node's output.
+  const producer = new Map<LogicalNode, string>();
+  const chainOf = new Map<StepNode, ChainBuild>();
+  const ordered: (ChainBuild | DescriptorNode)[] = [];
+
+  for (const node of p.nodes) {
+    switch (node.kind) {
+      case 'source':
+        producer.set(node, node.name);
+        break;
+      case 'step': {
+        const upstream = node.input;
+        const previous = upstream.kind === 'step' ? chainOf.get(upstream) : undefined;
+        const fuse =
+          previous !== undefined &&
+          upstream.kind === 'step' &&
+          upstream.step !== 'keyBy' &&
+          consumers.get(upstream) === 1 &&
+          upstream.parallelism === node.parallelism;
+        if (fuse && previous) {
+          previous.steps.push(node);
+          chainOf.set(node, previous);
+          producer.set(node, previous.name);
+        } else {
+          const chain: ChainBuild = {
+            name: node.name,
+            input: producerOf(producer, upstream),
+            steps: [node],
+            parallelism: node.parallelism,
+            fromSource: upstream.kind === 'source',
+          };
+          chainOf.set(node, chain);
+          producer.set(node, chain.name);
+          ordered.push(chain);
+        }
+        break;
+      }
+      case 'window': {
+        const windowNode: DescriptorNode = {
+          kind: 'window',
+          name: node.name,
+          input: producerOf(producer, node.input),
+          window: node.spec,
+          allowedLatenessMs: node.allowedLatenessMs,
+          ...(node.parallelism !== undefined ? { parallelism: node.parallelism } : {}),
+        };
+        producer.set(node, node.name);
+        ordered.push(windowNode);
+        break;
+      }
+      case 'sink':
+        ordered.push({
+          kind: 'sink',
+          name: node.name,
+          input: producerOf(producer, node.input),
+          target: node.target,
+          ...(node.parallelism !== undefined ? { parallelism: node.parallelism } : {}),
+        });
+        break;
+    }
+  }
+
+  const nodes: DescriptorNode[] = ordered.map((n) =>
+    'steps' in n && !('kind' in n)
+      ? {
+          kind: 'chain',
+          name: n.name,
+          input: n.input,
+          steps: n.steps.map((s) => ({ name: s.name, kind: s.step })),
+          keyed: n.steps[n.steps.length - 1]!.step === 'keyBy',
+          ...(n.parallelism !== undefined ? { parallelism: n.parallelism } : {}),
+        }
+      : (n as DescriptorNode),
+  );
+
+  const candidate = {
+    version: DESCRIPTOR_VERSION,
+    name: p.name,
+    source: {
+      kind: 'source',
+      name: source.name,
+      type: 'kafka',
+      topic: source.spec.topic,
+      startingOffsets: source.spec.startingOffsets,
+      watermark: {
+        maxOutOfOrdernessMs: source.spec.watermark.maxOutOfOrdernessMs,
+        idlenessMs: source.spec.watermark.idlenessMs,
+      },
+    },
+    nodes,
+    deadLetter: { name: deadLetter.name, targets: deadLetter.targets },
+    parallelism: p.parallelism,
+  };
+  const parsed = descriptorSchema.safeParse(candidate);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'descriptor'}: ${i.message}`).join('; ');
+    throw new PipelineDefinitionError(`pipeline "${p.name}" does not make a valid descriptor: ${problems}`);
+  }
+  const descriptor = parsed.data;
+  const descriptorJson = descriptorText(descriptor);
+
+  const chains = new Map<string, ChainRuntime>();
+  const windows = new Map<string, WindowRuntime>();
+  for (const n of ordered) {
+    if ('fromSource' in n) {
+      const steps: RuntimeStep[] = n.steps.map((s) => ({ name: s.name, kind: s.step, fn: s.fn }));
+      chains.set(n.name, { name: n.name, steps, fromSource: n.fromSource });
+    }
+  }
+  for (const node of p.nodes) {
+    if (node.kind === 'window') windows.set(node.name, { name: node.name, aggregate: node.aggregate });
+  }
+
+  return {
+    descriptor,
+    descriptorJson,
+    descriptorSha256: createHash('sha256').update(descriptorJson, 'utf8').digest('hex'),
+    chains,
+    windows,
+  };
+}
+
+function producerOf(producer: Map<LogicalNode, string>, node: LogicalNode): string {
+  const name = producer.get(node);
+  if (name === undefined) throw new PipelineDefinitionError(`step "${node.name}" is used before it is defined`);
+  return name;
+}

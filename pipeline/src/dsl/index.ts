@@ -1,0 +1,26 @@
+/** The pipeline DSL: build a typed definition, then compile it to a descriptor and a worker runtime. */
+export {
+  KeyedStream,
+  type LogicalNode,
+  Pipeline,
+  PipelineDefinitionError,
+  pipeline,
+  type StepKind,
+  type StepOptions,
+  Stream,
+  type WindowedStream,
+  type WindowOptions,
+} from './builder';
+export { type CompiledPipeline, compile, descriptorText } from './compile';
+export { isRejected, type Rejected, reject } from './reject';
+export {
+  clickhouseTable,
+  type KafkaSourceSpec,
+  kafkaSource,
+  kafkaTopic,
+  sliding,
+  type Target,
+  tumbling,
+  type WindowSpec,
+} from './targets';
+export type { DeadLetterRow, SourceRecord, WindowInfo } from './types';

@@ -1,0 +1,33 @@
+/** The value types a pipeline definition works with. */
+
+/** What the first step after a source receives: the raw Kafka record. */
+export interface SourceRecord {
+  /** The Kafka value as UTF-8 text (may be malformed: parse and validate it). */
+  readonly value: string;
+  /** The Kafka key ('' when absent). */
+  readonly key: string;
+  /** Event time: the Kafka record timestamp, epoch milliseconds. */
+  readonly timestamp: number;
+  /** topic/partition/offset of the Kafka record. */
+  readonly origin: string;
+}
+
+/** The window a window aggregate is computing. Bounds in epoch ms, start inclusive, end exclusive. */
+export interface WindowInfo {
+  readonly key: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** The row written to the dead-letter targets (the `rejected` table and the DLQ topic). */
+export interface DeadLetterRow {
+  /** topic/partition/offset of the Kafka record the rejected input came from. */
+  origin: string;
+  /** Name of the step that refused it. */
+  step: string;
+  reason: string;
+  /** The refused input's value text: the raw Kafka value for the first chain, else the record's JSON. */
+  raw: string;
+  /** Event time in UTC as ClickHouse DateTime text 'YYYY-MM-DD hh:mm:ss'. */
+  ts: string;
+}

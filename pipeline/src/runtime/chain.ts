@@ -1,0 +1,151 @@
+/**
+ * Runs one fused chain of stateless steps over a batch. Each input record is atomic: if any step
+ * rejects it (or anything derived from it by a flatMap), its outputs are dropped and one Rejection
+ * with a dead-letter row is returned instead. Nothing here throws for bad input.
+ */
+import type { StepKind } from '../dsl/builder';
+import { isRejected } from '../dsl/reject';
+import type { SourceRecord } from '../dsl/types';
+import { deadLetterRow, describeThrown } from './deadLetter';
+import { type BatchResult, bytesToText, type WireOutput, type WireRecord, type WireRejection } from './wire';
+
+export interface RuntimeStep {
+  name: string;
+  kind: StepKind;
+  fn: (value: unknown) => unknown;
+}
+
+/** What the worker executes for one chain node of the descriptor. */
+export interface ChainRuntime {
+  name: string;
+  steps: readonly RuntimeStep[];
+  /** The chain reads the source: its first step gets a SourceRecord with the raw text, not parsed JSON. */
+  fromSource: boolean;
+}
+
+interface Failure {
+  step: string;
+  reason: string;
+}
+
+/** Where one input's outputs go while its steps run. */
+interface Emitter {
+  outputs: WireOutput[];
+  inputIndex: number;
+  timestamp: number;
+  origin: string;
+}
+
+/** Runs the chain over every record of the batch. */
+export function runChain(chain: ChainRuntime, records: readonly WireRecord[]): BatchResult {
+  const outputs: WireOutput[] = [];
+  const rejections: WireRejection[] = [];
+  const firstStep = chain.steps[0]!.name;
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!;
+    const timestamp = Number(record.timestamp);
+    const raw = bytesToText(record.value);
+    let input: unknown;
+    let failure: Failure | undefined;
+    if (chain.fromSource) {
+      const source: SourceRecord = { value: raw, key: record.key, timestamp, origin: record.origin };
+      input = source;
+    } else {
+      try {
+        input = JSON.parse(raw);
+      } catch (err) {
+        failure = { step: firstStep, reason: `input is not valid JSON: ${(err as Error).message}` };
+      }
+    }
+    const mark = outputs.length;
+    if (!failure) {
+      failure = runFrom(chain.steps, 0, input, record.key, {
+        outputs,
+        inputIndex: i,
+        timestamp,
+        origin: record.origin,
+      });
+    }
+    if (failure) {
+      outputs.length = mark;
+      rejections.push(rejection(i, failure, record.origin, raw, timestamp));
+    }
+  }
+  return { outputs, rejections };
+}
+
+/** A Rejection with its dead-letter row. */
+export function rejection(
+  inputIndex: number,
+  failure: Failure,
+  origin: string,
+  raw: string,
+  timestamp: number,
+): WireRejection {
+  const row = deadLetterRow(origin, failure.step, failure.reason, raw, timestamp);
+  return {
+    inputIndex,
+    step: failure.step,
+    reason: failure.reason,
+    deadLetter: Buffer.from(JSON.stringify(row)),
+  };
+}
+
+function runFrom(
+  steps: readonly RuntimeStep[],
+  from: number,
+  start: unknown,
+  startKey: string,
+  emit: Emitter,
+): Failure | undefined {
+  let value = start;
+  let key = startKey;
+  for (let s = from; s < steps.length; s++) {
+    const step = steps[s]!;
+    let result: unknown;
+    try {
+      result = step.fn(value);
+    } catch (err) {
+      return { step: step.name, reason: describeThrown(err) };
+    }
+    if (isRejected(result)) return { step: step.name, reason: result.reason };
+    switch (step.kind) {
+      case 'map':
+        value = result;
+        break;
+      case 'filter':
+        if (typeof result !== 'boolean')
+          return { step: step.name, reason: `filter returned ${typeof result}, not boolean` };
+        if (!result) return undefined;
+        break;
+      case 'keyBy':
+        if (typeof result !== 'string')
+          return { step: step.name, reason: `keyBy returned ${typeof result}, not string` };
+        key = result;
+        break;
+      case 'flatMap': {
+        if (!Array.isArray(result))
+          return { step: step.name, reason: `flatMap returned ${typeof result}, not an array` };
+        for (const item of result) {
+          const failure = runFrom(steps, s + 1, item, key, emit);
+          if (failure) return failure;
+        }
+        return undefined;
+      }
+    }
+  }
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (err) {
+    return { step: steps[steps.length - 1]!.name, reason: `output is not JSON: ${describeThrown(err)}` };
+  }
+  if (text === undefined) {
+    return { step: steps[steps.length - 1]!.name, reason: 'output is not JSON (undefined or a function)' };
+  }
+  emit.outputs.push({
+    inputIndex: emit.inputIndex,
+    record: { value: Buffer.from(text), key, timestamp: emit.timestamp, origin: emit.origin },
+  });
+  return undefined;
+}

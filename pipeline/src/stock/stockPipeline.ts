@@ -1,0 +1,71 @@
+/**
+ * The stock pipeline: raw ticks -> validated `ticks` rows; per symbol 1-minute candles; price-move
+ * alerts from the candles; anything invalid -> dead letter (`rejected` table + DLQ topic).
+ *
+ *   read-ticks ─▶ [parse-tick ▸ to-tick-row] ─┬─▶ write-ticks (ticks)
+ *                                             └─▶ [by-symbol] ─▶ candles-1m ─┬─▶ write-candles (candles_1m)
+ *                                                                            └─▶ [price-move-alerts] ─▶ write-alerts (alerts)
+ *
+ * `npm run describe` prints its descriptor; `npm run worker` serves it.
+ */
+import { type Config, loadConfig } from '@ticker/common';
+import { clickhouseTable, kafkaSource, kafkaTopic, type Pipeline, pipeline, tumbling } from '../dsl';
+import type { DeadLetterRow } from '../dsl/types';
+import { computeCandle, parseTickRecord, priceMoveAlerts, tickToRow } from './logic';
+import type { AlertRow, CandleRow, TickRow } from './rows';
+
+/**
+ * Alert threshold: a one-minute candle that moves at least this many percent from open to close.
+ * The demo producer's random walk moves a symbol by a few tenths of a percent per minute, so 0.5
+ * fires now and then (a few alerts per symbol per hour) without flooding the table.
+ */
+export const ALERT_THRESHOLD_PCT = 0.5;
+
+/** Candle window size. */
+export const CANDLE_WINDOW_MS = 60_000;
+
+/** Watermark: ticks of one partition may arrive up to this much out of event-time order. */
+export const MAX_OUT_OF_ORDERNESS_MS = 2_000;
+
+export interface StockPipelineOptions {
+  alertThresholdPct?: number;
+  parallelism?: number;
+}
+
+/** Builds the stock pipeline with topic names from the config (defaults: stock-ticks, stock-ticks-dlq). */
+export function buildStockPipeline(config: Config, options: StockPipelineOptions = {}): Pipeline {
+  const thresholdPct = options.alertThresholdPct ?? ALERT_THRESHOLD_PCT;
+  const p = pipeline('stock-ticks', { parallelism: options.parallelism ?? 2 });
+
+  const rows = p
+    .source(
+      kafkaSource({
+        name: 'read-ticks',
+        topic: config.kafka.ticksTopic,
+        startingOffsets: 'earliest',
+        watermark: { maxOutOfOrdernessMs: MAX_OUT_OF_ORDERNESS_MS, idlenessMs: 10_000 },
+      }),
+    )
+    .map('parse-tick', parseTickRecord)
+    .map('to-tick-row', tickToRow);
+
+  rows.sink('write-ticks', clickhouseTable<TickRow>('ticks'));
+
+  const candles = rows
+    .keyBy('by-symbol', (row) => row.symbol)
+    .window('candles-1m', tumbling(CANDLE_WINDOW_MS), { allowedLatenessMs: 0 })
+    .aggregate(computeCandle);
+
+  candles.sink('write-candles', clickhouseTable<CandleRow>('candles_1m'));
+  candles
+    .flatMap('price-move-alerts', (candle) => priceMoveAlerts(candle, thresholdPct))
+    .sink('write-alerts', clickhouseTable<AlertRow>('alerts'));
+
+  p.deadLetter('dead-letter', [
+    clickhouseTable<DeadLetterRow>('rejected'),
+    kafkaTopic<DeadLetterRow>(config.kafka.dlqTopic),
+  ]);
+  return p;
+}
+
+export default buildStockPipeline(loadConfig());

@@ -1,0 +1,136 @@
+/**
+ * Runs the worker on every core. Node's cluster module shares the listening socket: the primary
+ * accepts connections and hands them to the worker processes round-robin (grpc-js has no
+ * SO_REUSEPORT option, and one process is single-threaded). Since the bridge keeps a few
+ * long-lived HTTP/2 connections, load spreads per connection. With processes = 1 the server runs
+ * in this process, no cluster.
+ *
+ * Shutdown: SIGTERM/SIGINT -> stop accepting, finish in-flight batches, exit 0.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import { createLogger } from '@ticker/common';
+import { loadPipeline } from '../cli/load';
+import { startWorkerServer, WorkerStartError } from './server';
+
+export interface RunWorkerOptions {
+  file: string;
+  port: number;
+  /** 0 = one per core. */
+  processes: number;
+  logLevel: string;
+}
+
+type ChildMessage = { type: 'listening'; port: number } | { type: 'start-failed'; message: string };
+
+/** Serves the pipeline in `file` until SIGTERM/SIGINT. Resolves when it has shut down. */
+export async function runWorker(options: RunWorkerOptions): Promise<void> {
+  const processes = options.processes === 0 ? availableParallelism() : options.processes;
+  if (cluster.isWorker) return serveInThisProcess(options, true);
+  if (processes === 1) return serveInThisProcess(options, false);
+  return runPrimary(options, processes);
+}
+
+async function serveInThisProcess(options: RunWorkerOptions, inCluster: boolean): Promise<void> {
+  const logger = createLogger('worker', options.logLevel).child({ pid: process.pid });
+  const send = (message: ChildMessage) => (inCluster ? process.send?.(message) : undefined);
+  let server: Awaited<ReturnType<typeof startWorkerServer>>;
+  try {
+    const compiled = await loadPipeline(options.file);
+    server = await startWorkerServer({ compiled, port: options.port, logger });
+    if (!inCluster) {
+      logger.info(
+        { port: server.port, pipeline: compiled.descriptor.name, sha256: compiled.descriptorSha256 },
+        'worker listening',
+      );
+    }
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (inCluster) {
+      // Exit only once the primary has the message, so it can say why.
+      const failed: ChildMessage = { type: 'start-failed', message };
+      process.send?.(failed, undefined, {}, () => process.exit(1));
+      return;
+    }
+    if (err instanceof WorkerStartError) {
+      process.stderr.write(`pipeline worker: ${message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  send({ type: 'listening', port: server.port });
+  await new Promise<void>((done) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'worker shutting down: finishing in-flight calls');
+      server.shutdown().then(done, done);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+    // The primary asks over IPC (a Ctrl+C reaches every process of the group anyway).
+    process.on('message', (m: unknown) => {
+      if (m === 'shutdown') stop('primary');
+    });
+  });
+  logger.info('worker stopped');
+  if (inCluster) process.disconnect?.();
+  process.exitCode = 0;
+}
+
+async function runPrimary(options: RunWorkerOptions, processes: number): Promise<void> {
+  const logger = createLogger('worker', options.logLevel).child({ role: 'primary', pid: process.pid });
+  let stopping = false;
+  const listening = new Set<number>();
+  const children = new Set<Worker>();
+
+  await new Promise<void>((done, fail) => {
+    const fork = () => {
+      const child = cluster.fork();
+      children.add(child);
+      child.on('message', (m: ChildMessage) => {
+        if (m.type === 'listening') {
+          listening.add(child.id);
+          if (listening.size === processes) {
+            logger.info({ port: m.port, processes }, 'worker listening');
+          }
+        } else if (m.type === 'start-failed' && !stopping) {
+          stopping = true;
+          process.stderr.write(`pipeline worker: ${m.message}\n`);
+          for (const c of children) c.kill('SIGTERM');
+          fail(new WorkerExit(1));
+        }
+      });
+      child.on('exit', (code, signal) => {
+        children.delete(child);
+        listening.delete(child.id);
+        if (stopping) {
+          if (children.size === 0) done();
+          return;
+        }
+        // A crashed process is replaced; the bridge retries the calls it had in flight.
+        logger.error({ childPid: child.process.pid, code, signal }, 'worker process exited; starting a new one');
+        fork();
+      });
+    };
+    for (let i = 0; i < processes; i++) fork();
+
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'worker shutting down');
+      for (const c of children) if (c.isConnected()) c.send('shutdown');
+      if (children.size === 0) done();
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  }).catch((err: unknown) => {
+    if (err instanceof WorkerExit) process.exit(err.code);
+    throw err;
+  });
+  logger.info('worker stopped');
+}
+
+class WorkerExit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * One worker gRPC server: Process / Aggregate / Describe from worker.proto plus grpc.health.v1.
+ * Stateless: every call carries all the records it needs, so any process can answer any call.
+ */
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  type GrpcObject,
+  loadPackageDefinition,
+  Server,
+  ServerCredentials,
+  type ServerUnaryCall,
+  type ServiceDefinition,
+  type sendUnaryData,
+  status,
+} from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import type { Logger } from '@ticker/common';
+import { HealthImplementation } from 'grpc-health-check';
+import type { CompiledPipeline } from '../dsl/compile';
+import { runChain } from '../runtime/chain';
+import { runWindow } from '../runtime/window';
+import type { BatchResult, WireRecord } from '../runtime/wire';
+import { type WorkerMethod, WorkerStats } from './stats';
+
+export const PROTO_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../proto/worker.proto');
+export const WORKER_SERVICE = 'ticker.worker.v1.Worker';
+/** Max gRPC message size on both sides (bridge-args contract). */
+export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+/** proto-loader options shared by the server, the tests and the benchmark (int64 as JS numbers). */
+export const PROTO_OPTIONS = { keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true } as const;
+
+/** The Worker service definition and the package object (for clients). */
+export function loadWorkerProto(): { service: ServiceDefinition; pkg: GrpcObject } {
+  const definition = loadSync(PROTO_PATH, PROTO_OPTIONS);
+  const pkg = loadPackageDefinition(definition);
+  const service = definition[WORKER_SERVICE] as ServiceDefinition;
+  return { service, pkg };
+}
+
+interface ProcessRequest {
+  chain: string;
+  records: WireRecord[];
+}
+
+interface AggregateRequest {
+  window: string;
+  key: string;
+  windowStart: number;
+  windowEnd: number;
+  records: WireRecord[];
+}
+
+/** A worker that could not start (the message says why, e.g. which port is taken). */
+export class WorkerStartError extends Error {
+  override readonly name = 'WorkerStartError';
+}
+
+export interface WorkerServerOptions {
+  compiled: CompiledPipeline;
+  /** 0 picks a free port (tests). */
+  port: number;
+  host?: string;
+  logger: Logger;
+  /** How often the throughput line is logged (only when there was traffic). 0 = never. */
+  statsIntervalMs?: number;
+}
+
+export interface WorkerServer {
+  /** The port actually bound. */
+  port: number;
+  stats: WorkerStats;
+  /** Stops accepting calls, finishes in-flight ones (up to graceMs), then closes. */
+  shutdown(graceMs?: number): Promise<void>;
+  /** Closes every connection at once (in-flight calls fail). */
+  forceShutdown(): void;
+}
+
+/** Starts the server; rejects with WorkerStartError naming the port when it cannot bind. */
+export async function startWorkerServer(options: WorkerServerOptions): Promise<WorkerServer> {
+  const { compiled, logger } = options;
+  const host = options.host ?? '0.0.0.0';
+  const stats = new WorkerStats();
+  const server = new Server({
+    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+  });
+  const health = new HealthImplementation({ '': 'SERVING', [WORKER_SERVICE]: 'SERVING' });
+  health.addToServer(server);
+
+  const chainNames = [...compiled.chains.keys()].join(', ');
+  const windowNames = [...compiled.windows.keys()].join(', ');
+
+  /** Runs a handler body, counts it, and maps surprises to INTERNAL (bad records never get here). */
+  const answer = (method: WorkerMethod, size: number, callback: sendUnaryData<BatchResult>, run: () => BatchResult) => {
+    const started = performance.now();
+    let result: BatchResult;
+    try {
+      result = run();
+    } catch (err) {
+      stats.recordError(method);
+      logger.error({ err, method }, 'worker call failed');
+      callback({ code: status.INTERNAL, details: `worker ${method} failed: ${(err as Error).message}` });
+      return;
+    }
+    stats.recordCall(method, size, result.outputs.length, result.rejections.length, performance.now() - started);
+    callback(null, result);
+  };
+
+  server.addService(loadWorkerProto().service, {
+    Process(call: ServerUnaryCall<ProcessRequest, BatchResult>, callback: sendUnaryData<BatchResult>) {
+      const { chain, records } = call.request;
+      const runtime = compiled.chains.get(chain);
+      if (!runtime) {
+        stats.recordError('process');
+        callback({ code: status.NOT_FOUND, details: `unknown chain "${chain}"; this worker has: ${chainNames}` });
+        return;
+      }
+      answer('process', records.length, callback, () => runChain(runtime, records));
+    },
+    Aggregate(call: ServerUnaryCall<AggregateRequest, BatchResult>, callback: sendUnaryData<BatchResult>) {
+      const { window, key, windowStart, windowEnd, records } = call.request;
+      const runtime = compiled.windows.get(window);
+      if (!runtime) {
+        stats.recordError('aggregate');
+        callback({ code: status.NOT_FOUND, details: `unknown window "${window}"; this worker has: ${windowNames}` });
+        return;
+      }
+      const info = { key, start: Number(windowStart), end: Number(windowEnd) };
+      answer('aggregate', records.length, callback, () => runWindow(runtime, info, records));
+    },
+    Describe(
+      _call: ServerUnaryCall<unknown, unknown>,
+      callback: sendUnaryData<{ descriptorJson: string; descriptorSha256: string }>,
+    ) {
+      callback(null, { descriptorJson: compiled.descriptorJson, descriptorSha256: compiled.descriptorSha256 });
+    },
+  });
+
+  const port = await new Promise<number>((resolvePort, rejectPort) => {
+    server.bindAsync(`${host}:${options.port}`, ServerCredentials.createInsecure(), (err, bound) => {
+      if (!err) return resolvePort(bound);
+      const inUse = /EADDRINUSE/.test(err.message);
+      rejectPort(
+        new WorkerStartError(
+          inUse
+            ? `worker port ${options.port} on ${host} is already in use (WORKER_PORT); stop the other process or choose another port`
+            : `worker cannot listen on ${host}:${options.port}: ${err.message}`,
+        ),
+      );
+    });
+  });
+
+  const intervalMs = options.statsIntervalMs ?? 10_000;
+  const timer =
+    intervalMs > 0
+      ? setInterval(() => {
+          const report = stats.takeReport();
+          if (report) logger.info(report, 'worker throughput');
+        }, intervalMs)
+      : undefined;
+  timer?.unref();
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    stats,
+    shutdown(graceMs = 10_000) {
+      closing ??= new Promise<void>((done) => {
+        if (timer) clearInterval(timer);
+        health.setStatus('', 'NOT_SERVING');
+        health.setStatus(WORKER_SERVICE, 'NOT_SERVING');
+        const force = setTimeout(() => {
+          logger.warn({ graceMs }, 'in-flight calls did not finish in time; closing connections');
+          server.forceShutdown();
+          done();
+        }, graceMs);
+        force.unref();
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          done();
+        });
+      });
+      return closing;
+    },
+    forceShutdown() {
+      if (timer) clearInterval(timer);
+      server.forceShutdown();
+    },
+  };
+}
