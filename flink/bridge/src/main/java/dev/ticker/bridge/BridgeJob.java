@@ -1,0 +1,234 @@
+package dev.ticker.bridge;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamSink;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindows;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.apache.flink.streaming.api.windowing.assigners.WindowAssigner;
+import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+import org.apache.flink.util.OutputTag;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The generic bridge job: reads a pipeline descriptor and composes the Flink job it describes.
+ * It knows nothing about the application; every step's logic runs in the TypeScript worker.
+ *
+ * <pre>
+ * source (Kafka, event time)      -> KafkaSource + watermarks          uid = source name
+ * chain  (fused stateless steps)  -> Async I/O, batched Process calls  uid = node name
+ * window (keyed, event time)      -> keyBy + window + Aggregate call   uid = node name
+ * sink   (ClickHouse / Kafka)     -> ClickHouseSink / EXACTLY_ONCE KafkaSink
+ * dead letters of every node      -> the descriptor's dead-letter targets
+ * </pre>
+ */
+public final class BridgeJob {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BridgeJob.class);
+    /** Prefix of the Flink job name; the deploy tooling finds the job by the descriptor name after it. */
+    public static final String JOB_NAME_PREFIX = "ticker-bridge: ";
+
+    private BridgeJob() {}
+
+    public static void main(String[] argv) throws Exception {
+        BridgeArgs args = BridgeArgs.parse(argv);
+        Descriptor descriptor = Descriptor.parse(args.descriptorJson());
+        String sha256 = Descriptor.sha256(args.descriptorJson());
+        LOG.info("bridge for pipeline '{}' (descriptor sha256 {}), {}", descriptor.name(), sha256, args);
+        try (WorkerClient worker = WorkerClient.connect(args.worker())) {
+            worker.checkDescriptor(sha256, args.callTimeoutMs());
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(jobConfiguration());
+        env.enableCheckpointing(args.checkpointIntervalMs(), CheckpointingMode.EXACTLY_ONCE);
+        compose(env, descriptor, sha256, args);
+        env.execute(JOB_NAME_PREFIX + descriptor.name());
+    }
+
+    /**
+     * Restart with exponential delay: a worker or ClickHouse outage fails the job after bounded
+     * retries; Flink then restores the last checkpoint, retrying ever more slowly (1 s .. 60 s).
+     */
+    static Configuration jobConfiguration() {
+        Configuration config = new Configuration();
+        config.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+        config.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, Duration.ofSeconds(1));
+        config.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, Duration.ofSeconds(60));
+        config.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER, 2.0);
+        config.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD, Duration.ofMinutes(5));
+        config.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR, 0.1);
+        config.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS, Integer.MAX_VALUE);
+        return config;
+    }
+
+    /** Adds the descriptor's operators to {@code env}. Operator uids are the descriptor's node names. */
+    static void compose(StreamExecutionEnvironment env, Descriptor descriptor, String sha256, BridgeArgs args) {
+        env.setParallelism(args.parallelism() != null ? args.parallelism() : descriptor.parallelism());
+        Descriptor.Source source = descriptor.source();
+        Map<String, DataStream<BridgeRecord>> streams = new HashMap<>();
+        streams.put(source.name(), kafkaSource(env, source, args, descriptor.name()));
+        List<DataStream<BridgeRecord>> deadLetters = new ArrayList<>();
+        WorkerCallSettings calls = args.workerCallSettings();
+
+        for (Descriptor.Node node : descriptor.nodes()) {
+            DataStream<BridgeRecord> input = streams.get(node.input());
+            if (node instanceof Descriptor.ChainNode chain) {
+                SingleOutputStreamOperator<Emission> called = AsyncDataStream.orderedWait(
+                                input, new BatchingWorkerFunction(chain.name(), calls, sha256),
+                                calls.asyncTimeoutMs(), TimeUnit.MILLISECONDS, calls.asyncCapacity())
+                        .uid(chain.name())
+                        .name(chain.name() + " [worker chain]");
+                withParallelism(called, chain.parallelism());
+                SingleOutputStreamOperator<BridgeRecord> split = split(called, chain.name(), chain.parallelism());
+                streams.put(chain.name(), split);
+                deadLetters.add(split.getSideOutput(EmissionSplitter.DEAD_LETTERS));
+            } else if (node instanceof Descriptor.WindowNode window) {
+                OutputTag<BridgeRecord> lateTag =
+                        new OutputTag<>(window.name() + "-late", TypeInformation.of(BridgeRecord.class));
+                SingleOutputStreamOperator<FiredWindow> fired = input
+                        .keyBy(new RecordKey())
+                        .window(assigner(window.window()))
+                        .allowedLateness(Duration.ofMillis(window.allowedLatenessMs()))
+                        .sideOutputLateData(lateTag)
+                        .process(new WindowCollector())
+                        .uid(window.name())
+                        .name(window.name() + " [window]");
+                withParallelism(fired, window.parallelism());
+                SingleOutputStreamOperator<BridgeRecord> late = fired.getSideOutput(lateTag)
+                        .map(new LateRecordDeadLetter(window.name()))
+                        .uid(window.name() + "-late")
+                        .name(window.name() + " late records");
+                withParallelism(late, window.parallelism());
+                deadLetters.add(late);
+                SingleOutputStreamOperator<Emission> aggregated = AsyncDataStream.orderedWait(
+                                fired, new AggregateWorkerFunction(window.name(), calls, sha256),
+                                calls.asyncTimeoutMs(), TimeUnit.MILLISECONDS, calls.maxInFlight())
+                        .uid(window.name() + "-aggregate")
+                        .name(window.name() + " [worker aggregate]");
+                withParallelism(aggregated, window.parallelism());
+                SingleOutputStreamOperator<BridgeRecord> split = split(aggregated, window.name(), window.parallelism());
+                streams.put(window.name(), split);
+                deadLetters.add(split.getSideOutput(EmissionSplitter.DEAD_LETTERS));
+            } else if (node instanceof Descriptor.SinkNode sink) {
+                DataStreamSink<BridgeRecord> written = sinkTo(input, sink.target(), sink.name(), descriptor.name(), args);
+                if (sink.parallelism() != null) {
+                    written.setParallelism(sink.parallelism());
+                }
+            }
+        }
+
+        DataStream<BridgeRecord> allDeadLetters = deadLetters.get(0);
+        for (DataStream<BridgeRecord> more : deadLetters.subList(1, deadLetters.size())) {
+            allDeadLetters = allDeadLetters.union(more);
+        }
+        Descriptor.DeadLetter deadLetter = descriptor.deadLetter();
+        for (int i = 0; i < deadLetter.targets().size(); i++) {
+            sinkTo(allDeadLetters, deadLetter.targets().get(i), deadLetter.name() + "-" + i, descriptor.name(), args);
+        }
+    }
+
+    private static DataStream<BridgeRecord> kafkaSource(
+            StreamExecutionEnvironment env, Descriptor.Source source, BridgeArgs args, String pipeline) {
+        KafkaSource<BridgeRecord> kafka = KafkaSource.<BridgeRecord>builder()
+                .setBootstrapServers(args.kafkaBrokers())
+                .setTopics(source.topic())
+                .setGroupId(args.groupId() != null ? args.groupId() : "ticker-bridge-" + pipeline)
+                .setStartingOffsets(startingOffsets(source.startingOffsets()))
+                .setDeserializer(new KafkaRecordSchemas.Deserializer())
+                // Offsets live in checkpoints; committing them too lets `committed` start where the job left off.
+                .setProperty("commit.offsets.on.checkpoint", "true")
+                .setProperty("partition.discovery.interval.ms", "30000")
+                .build();
+        Descriptor.Watermark watermark = source.watermark();
+        WatermarkStrategy<BridgeRecord> watermarks = WatermarkStrategy
+                .<BridgeRecord>forBoundedOutOfOrderness(Duration.ofMillis(watermark.maxOutOfOrdernessMs()))
+                .withTimestampAssigner((record, kafkaTimestamp) -> record.timestamp)
+                .withIdleness(Duration.ofMillis(watermark.idlenessMs()));
+        return env.fromSource(kafka, watermarks, source.name() + " [kafka " + source.topic() + "]")
+                .uid(source.name());
+    }
+
+    private static OffsetsInitializer startingOffsets(String startingOffsets) {
+        return switch (startingOffsets) {
+            case "earliest" -> OffsetsInitializer.earliest();
+            case "latest" -> OffsetsInitializer.latest();
+            case "committed" -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+            default -> throw new DescriptorException("unknown startingOffsets '" + startingOffsets + "'");
+        };
+    }
+
+    private static WindowAssigner<Object, TimeWindow> assigner(Descriptor.WindowSpec spec) {
+        return switch (spec.type()) {
+            case "tumbling" -> TumblingEventTimeWindows.of(Duration.ofMillis(spec.sizeMs()));
+            case "sliding" -> SlidingEventTimeWindows.of(Duration.ofMillis(spec.sizeMs()), Duration.ofMillis(spec.slideMs()));
+            default -> throw new DescriptorException("unknown window type '" + spec.type() + "'");
+        };
+    }
+
+    private static SingleOutputStreamOperator<BridgeRecord> split(
+            SingleOutputStreamOperator<Emission> emissions, String node, Integer parallelism) {
+        SingleOutputStreamOperator<BridgeRecord> split = emissions
+                .process(new EmissionSplitter())
+                .uid(node + "-split")
+                .name(node + " outputs / dead letters");
+        withParallelism(split, parallelism);
+        return split;
+    }
+
+    private static DataStreamSink<BridgeRecord> sinkTo(
+            DataStream<BridgeRecord> input, Descriptor.SinkTarget target, String name, String pipeline, BridgeArgs args) {
+        DataStreamSink<BridgeRecord> sink = switch (target.type()) {
+            case "clickhouse" -> input.sinkTo(new ClickHouseSink(args.clickHouseSettings(target.table())));
+            case "kafka" -> input.sinkTo(kafkaSink(target.topic(), pipeline + "-" + name, args));
+            default -> throw new DescriptorException("unknown sink target type '" + target.type() + "'");
+        };
+        return sink.uid(name).name(name + " [" + target.describe() + "]");
+    }
+
+    /** Transactional Kafka sink: records become visible to read_committed consumers on checkpoint. */
+    private static KafkaSink<BridgeRecord> kafkaSink(String topic, String transactionalIdPrefix, BridgeArgs args) {
+        Properties producer = new Properties();
+        producer.setProperty("transaction.timeout.ms", "600000");
+        return KafkaSink.<BridgeRecord>builder()
+                .setBootstrapServers(args.kafkaBrokers())
+                .setRecordSerializer(new KafkaRecordSchemas.Serializer(topic))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix)
+                .setKafkaProducerConfig(producer)
+                .build();
+    }
+
+    private static void withParallelism(SingleOutputStreamOperator<?> operator, Integer parallelism) {
+        if (parallelism != null) {
+            operator.setParallelism(parallelism);
+        }
+    }
+
+    /** Windows group by the key the keyed chain's keyBy step set. */
+    static final class RecordKey implements KeySelector<BridgeRecord, String> {
+        @Override
+        public String getKey(BridgeRecord record) {
+            return record.key;
+        }
+    }
+}
