@@ -12,6 +12,21 @@ export default defineConfig({
           exclude: ['**/node_modules/**', '**/*.int.test.ts'],
         },
       },
+      {
+        test: {
+          name: 'integration',
+          include: ['**/*.int.test.ts', 'test/**/*.test.ts'],
+          exclude: ['**/node_modules/**', '.stack/**', '**/target/**'],
+          // Starts the local stack unless it is already healthy (test/setup/global-setup.ts).
+          globalSetup: ['test/setup/global-setup.ts'],
+          // Real services: a Flink job or a Kafka consumer group can take many seconds.
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          // Two cores and shared services: one integration file at a time.
+          fileParallelism: false,
+          maxWorkers: 1,
+        },
+      },
     ],
   },
 });

@@ -98,18 +98,30 @@ export async function fetchStack(components: Component[], progress: Progress): P
 
 /**
  * Brings the components up. A component already healthy is left alone; one
- * whose ports are taken by a process the stack did not start is an error.
+ * whose ports are taken by a process the stack did not start is an error,
+ * unless `reuseHealthy` is set and that process answers the health check.
  */
-export async function upStack(stack: Stack, components: Component[], progress: Progress): Promise<void> {
+export async function upStack(
+  stack: Stack,
+  components: Component[],
+  progress: Progress,
+  options: { reuseHealthy?: boolean } = {},
+): Promise<void> {
   const toWait: Component[] = [];
   for (const component of components) {
     const pids = ownPids(stack, component);
     const allOurs = pids.every((p) => p !== undefined);
-    if (allOurs && (await component.healthy())) {
+    const noneOurs = pids.every((p) => p === undefined);
+    const healthy = await component.healthy();
+    if (allOurs && healthy) {
       progress.step(`${component.name}: already up (pid ${pids.join(', ')})`);
       continue;
     }
-    if (!pids.some((p) => p !== undefined)) {
+    if (noneOurs && healthy && options.reuseHealthy) {
+      progress.step(`${component.name}: already served by a process outside ${stack.layout.root}; reusing it`);
+      continue;
+    }
+    if (noneOurs) {
       for (const { port, purpose } of component.ports) {
         if (await portInUse(port)) {
           throw failure(
