@@ -1,0 +1,48 @@
+/**
+ * Compile-time checks of the DSL's types. Not run: `npm run typecheck` (tsc --noEmit over the repo)
+ * fails if any @ts-expect-error below stops being an error, i.e. if types stop flowing step to step.
+ */
+import { clickhouseTable, kafkaSource, pipeline, reject, tumbling } from '../src/dsl';
+import type { CandleRow, TickRow } from '../src/stock/rows';
+
+const p = pipeline('types');
+const ticks = p
+  .source(kafkaSource({ name: 'src', topic: 't', watermark: { maxOutOfOrdernessMs: 0, idlenessMs: 1 } }))
+  .map('parse', (r) => (r.value.length > 0 ? { symbol: r.key, price: Number(r.value) } : reject('empty')));
+
+// @ts-expect-error a field the previous step does not produce
+ticks.map('wrong-field', (t) => t.pricee);
+
+// @ts-expect-error the source record has no `payload`, only value/key/timestamp/origin
+p.source(kafkaSource({ name: 'src2', topic: 't', watermark: { maxOutOfOrdernessMs: 0, idlenessMs: 1 } })).map(
+  'x',
+  (r) => r.payload,
+);
+
+// @ts-expect-error a stream of another shape cannot go into the ticks table
+ticks.sink('wrong-table', clickhouseTable<TickRow>('ticks'));
+
+// @ts-expect-error filter must answer a boolean
+ticks.filter('not-boolean', (t) => t.price);
+
+// @ts-expect-error keyBy must produce a string key
+ticks.keyBy('number-key', (t) => t.price);
+
+const candles = ticks
+  .keyBy('by-symbol', (t) => t.symbol)
+  .window('w', tumbling(60_000))
+  .aggregate((xs, w) => ({ symbol: w.key, n: xs.length, last: xs[xs.length - 1]?.price ?? 0 }));
+
+// @ts-expect-error the aggregate's output has `n`, not `count`
+candles.map('wrong-aggregate-field', (c) => c.count);
+
+// @ts-expect-error a keyed stream can only be windowed
+ticks.keyBy('by-symbol-2', (t) => t.symbol).map('after-key', (t) => t);
+
+// @ts-expect-error candles of this shape are not candles_1m rows
+candles.sink('wrong-candles', clickhouseTable<CandleRow>('candles_1m'));
+
+// And the right thing compiles: types flow through map -> keyBy -> window -> aggregate -> map.
+candles
+  .map('ok', (c) => ({ symbol: c.symbol, n: c.n + 1 }))
+  .sink('ok-sink', clickhouseTable<{ symbol: string; n: number }>('ok'));
