@@ -21,14 +21,20 @@ import { MAX_SEED } from './random';
 import { ReplayFileError, readReplayFile, replayRecords } from './replay';
 import { type RunSummary, runProducer } from './run';
 
+/** Something that emits SIGINT / SIGTERM. */
+export interface SignalSource {
+  on(event: 'SIGINT' | 'SIGTERM', listener: (signal: NodeJS.Signals) => void): unknown;
+  off(event: 'SIGINT' | 'SIGTERM', listener: (signal: NodeJS.Signals) => void): unknown;
+}
+
 /** Where the CLI writes; tests capture these. */
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
   isTty: boolean;
-  /** Process signals to stop on; tests pass their own emitter. */
-  signals: Pick<NodeJS.Process, 'on' | 'off'>;
+  /** Process signals to stop on (the process, or an EventEmitter in tests). */
+  signals: SignalSource;
 }
 
 /** Exit codes: 0 done (or stopped by a signal), 1 Kafka failure, 2 bad usage / config / input file. */
