@@ -9,8 +9,11 @@ import { resolve } from 'node:path';
 import { type Descriptor, descriptorSchema } from '../../pipeline/src/descriptor/schema';
 import { REPO_ROOT } from './paths';
 
-/** The pipeline CLI whose `describe [file]` prints the descriptor JSON. */
-export const PIPELINE_CLI = resolve(REPO_ROOT, 'pipeline', 'src', 'cli.ts');
+/** The pipeline CLI whose `describe <file>` prints the descriptor JSON. */
+export const PIPELINE_CLI = resolve(REPO_ROOT, 'pipeline', 'src', 'cli', 'main.ts');
+
+/** The stock pipeline definition, deployed when no --pipeline is given. */
+export const DEFAULT_PIPELINE = resolve(REPO_ROOT, 'pipeline', 'src', 'stock', 'stockPipeline.ts');
 
 /** The descriptor could not be produced or is not valid. */
 export class DescriptorError extends Error {
@@ -50,11 +53,13 @@ export async function readDescriptorFile(file: string): Promise<LoadedDescriptor
   return parseDescriptor(text, `descriptor file ${file}`);
 }
 
-/** Runs `pipeline describe [pipelineFile]` (with the current environment) and validates its output. */
-export async function describePipeline(pipelineFile?: string): Promise<LoadedDescriptor> {
-  const args = ['--import', import.meta.resolve('tsx'), PIPELINE_CLI, 'describe'];
-  if (pipelineFile !== undefined) args.push(resolve(pipelineFile));
-  const command = `pipeline describe${pipelineFile ? ` ${pipelineFile}` : ''}`;
+/**
+ * Runs `pipeline describe <file>` (default: the stock pipeline) with the current environment,
+ * so topic names come from TICKS_TOPIC / DLQ_TOPIC exactly as the worker sees them.
+ */
+export async function describePipeline(pipelineFile: string = DEFAULT_PIPELINE): Promise<LoadedDescriptor> {
+  const args = ['--import', import.meta.resolve('tsx'), PIPELINE_CLI, 'describe', resolve(pipelineFile)];
+  const command = `pipeline describe ${pipelineFile}`;
   const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>(
     (resolvePromise, reject) => {
       const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
