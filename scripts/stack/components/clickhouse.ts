@@ -144,6 +144,8 @@ export function clickhouseComponent(layout: StackLayout, config: Config): Compon
       startProcess(server, serverBinary, [`--config-file=${join(ch.etc, 'config.xml')}`], { cwd: ch.data });
     },
     async afterHealthy(progress: Progress) {
+      // Also when the server was already running: it reloads users.d on change.
+      syncUsersDir(layout);
       const { url, user, password, database } = config.clickhouse;
       const result = await migrate({ url, user, password, database });
       progress.step(`clickhouse: migrated database ${database} (${result.statements} statements)`);
