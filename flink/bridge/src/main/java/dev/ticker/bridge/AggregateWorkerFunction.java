@@ -21,16 +21,16 @@ public class AggregateWorkerFunction extends RichAsyncFunction<FiredWindow, Emis
 
     private final String window;
     private final WorkerCallSettings settings;
-    private final String descriptorSha256;
+    private final List<String> descriptorSha256;
 
     private transient WorkerClient client;
     private transient ScheduledExecutorService scheduler;
     private transient StepMetrics metrics;
 
-    public AggregateWorkerFunction(String window, WorkerCallSettings settings, String descriptorSha256) {
+    public AggregateWorkerFunction(String window, WorkerCallSettings settings, List<String> descriptorSha256) {
         this.window = window;
         this.settings = settings;
-        this.descriptorSha256 = descriptorSha256;
+        this.descriptorSha256 = List.copyOf(descriptorSha256);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.ticker.bridge;
 
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -15,16 +16,16 @@ public class BatchingWorkerFunction extends RichAsyncFunction<BridgeRecord, Emis
 
     private final String chain;
     private final WorkerCallSettings settings;
-    private final String descriptorSha256;
+    private final List<String> descriptorSha256;
 
     private transient WorkerClient client;
     private transient ScheduledExecutorService scheduler;
     private transient WorkerBatcher batcher;
 
-    public BatchingWorkerFunction(String chain, WorkerCallSettings settings, String descriptorSha256) {
+    public BatchingWorkerFunction(String chain, WorkerCallSettings settings, List<String> descriptorSha256) {
         this.chain = chain;
         this.settings = settings;
-        this.descriptorSha256 = descriptorSha256;
+        this.descriptorSha256 = List.copyOf(descriptorSha256);
     }
 
     @Override

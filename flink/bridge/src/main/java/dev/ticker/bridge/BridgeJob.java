@@ -54,8 +54,8 @@ public final class BridgeJob {
     public static void main(String[] argv) throws Exception {
         BridgeArgs args = BridgeArgs.parse(argv);
         Descriptor descriptor = Descriptor.parse(args.descriptorJson());
-        String sha256 = Descriptor.sha256(args.descriptorJson());
-        LOG.info("bridge for pipeline '{}' (descriptor sha256 {}), {}", descriptor.name(), sha256, args);
+        List<String> sha256 = Descriptor.acceptedSha256(args.descriptorJson());
+        LOG.info("bridge for pipeline '{}' (descriptor sha256 {}), {}", descriptor.name(), sha256.get(0), args);
         try (WorkerClient worker = WorkerClient.connect(args.worker())) {
             worker.checkDescriptor(sha256, args.callTimeoutMs());
         }
@@ -82,7 +82,7 @@ public final class BridgeJob {
     }
 
     /** Adds the descriptor's operators to {@code env}. Operator uids are the descriptor's node names. */
-    static void compose(StreamExecutionEnvironment env, Descriptor descriptor, String sha256, BridgeArgs args) {
+    static void compose(StreamExecutionEnvironment env, Descriptor descriptor, List<String> sha256, BridgeArgs args) {
         env.setParallelism(args.parallelism() != null ? args.parallelism() : descriptor.parallelism());
         Descriptor.Source source = descriptor.source();
         Map<String, DataStream<BridgeRecord>> streams = new HashMap<>();

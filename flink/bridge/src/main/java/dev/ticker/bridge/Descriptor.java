@@ -131,14 +131,24 @@ public record Descriptor(
         return descriptor;
     }
 
-    /** SHA-256 (hex) of descriptor text as the worker computes it (surrounding whitespace ignored). */
+    /** SHA-256 (hex) of the exact descriptor text, as the worker reports it in Describe. */
     public static String sha256(String json) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(json.strip().getBytes(StandardCharsets.UTF_8));
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(json.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 missing from the JVM", e);
         }
+    }
+
+    /**
+     * The hashes a worker running this descriptor may report: of the exact text first, then of the
+     * text without / with one trailing newline (a shell or a file may add or drop that newline;
+     * whitespace outside the JSON changes neither logic nor topology).
+     */
+    public static List<String> acceptedSha256(String json) {
+        String stripped = json.strip();
+        return List.copyOf(new java.util.LinkedHashSet<>(List.of(sha256(json), sha256(stripped), sha256(stripped + "\n"))));
     }
 
     /** What a JSON schema cannot say: names are unique and every input names the source or an earlier node. */

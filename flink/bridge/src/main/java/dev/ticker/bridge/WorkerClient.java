@@ -15,6 +15,7 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -58,10 +59,10 @@ public final class WorkerClient implements AutoCloseable {
 
     /**
      * Checks that the worker runs the pipeline this job was built from: its descriptor SHA-256 must
-     * equal {@code expectedSha256}. Waits up to {@code timeoutMs} for a worker that is still starting.
+     * be one of {@code acceptedSha256} (see {@link Descriptor#acceptedSha256}). Waits up to {@code timeoutMs} for a worker that is still starting.
      * Throws IllegalStateException with the reason (unreachable, or which two hashes differ).
      */
-    public void checkDescriptor(String expectedSha256, long timeoutMs) {
+    public void checkDescriptor(List<String> acceptedSha256, long timeoutMs) {
         DescribeResponse response;
         try {
             response = WorkerGrpc.newBlockingStub(channel)
@@ -73,9 +74,9 @@ public final class WorkerClient implements AutoCloseable {
                     + " ms (" + e.getStatus().getCode() + (e.getStatus().getDescription() == null ? "" : ": "
                     + e.getStatus().getDescription()) + "); is it running?", e);
         }
-        if (!expectedSha256.equals(response.getDescriptorSha256())) {
+        if (!acceptedSha256.contains(response.getDescriptorSha256())) {
             throw new IllegalStateException("worker at " + target + " runs a different pipeline: its descriptor sha256 is "
-                    + response.getDescriptorSha256() + ", this job was deployed with " + expectedSha256
+                    + response.getDescriptorSha256() + ", this job was deployed with " + acceptedSha256.get(0)
                     + "; redeploy the job with the worker's descriptor (pipeline describe) or restart the worker");
         }
     }

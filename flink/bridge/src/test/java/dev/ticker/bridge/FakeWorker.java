@@ -1,0 +1,134 @@
+package dev.ticker.bridge;
+
+import com.google.protobuf.ByteString;
+import dev.ticker.bridge.grpc.AggregateRequest;
+import dev.ticker.bridge.grpc.AggregateResponse;
+import dev.ticker.bridge.grpc.DescribeRequest;
+import dev.ticker.bridge.grpc.DescribeResponse;
+import dev.ticker.bridge.grpc.Output;
+import dev.ticker.bridge.grpc.ProcessRequest;
+import dev.ticker.bridge.grpc.ProcessResponse;
+import dev.ticker.bridge.grpc.Record;
+import dev.ticker.bridge.grpc.Rejection;
+import dev.ticker.bridge.grpc.WorkerGrpc;
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A worker implemented in the test, served by a real gRPC (Netty) server on an ephemeral port.
+ * Its chain "upper" maps each value to upper case, drops "drop", emits two outputs for "twice"
+ * and rejects "bad" with a dead letter. Failures and delays can be injected per call.
+ */
+final class FakeWorker extends WorkerGrpc.WorkerImplBase implements AutoCloseable {
+
+    /** Sizes of the Process batches received, in arrival order. */
+    final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+    /** Nanotime of each Process call's arrival. */
+    final List<Long> arrivals = new CopyOnWriteArrayList<>();
+    final AtomicInteger calls = new AtomicInteger();
+    final AtomicInteger concurrent = new AtomicInteger();
+    final AtomicInteger maxConcurrent = new AtomicInteger();
+    /** The first this-many Process calls fail with {@link #failureStatus}. */
+    volatile int failFirst;
+    volatile Status failureStatus = Status.UNAVAILABLE.withDescription("injected failure");
+    /** Each Process call waits this long before answering. */
+    volatile long delayMs;
+    volatile String descriptorSha256 = "0".repeat(64);
+
+    private final Server server;
+    private final int port;
+
+    FakeWorker() throws IOException {
+        server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+                .addService(this)
+                .executor(java.util.concurrent.Executors.newCachedThreadPool())
+                .build()
+                .start();
+        port = server.getPort();
+    }
+
+    String target() {
+        return "localhost:" + port;
+    }
+
+    @Override
+    public void process(ProcessRequest request, StreamObserver<ProcessResponse> response) {
+        int call = calls.incrementAndGet();
+        arrivals.add(System.nanoTime());
+        batchSizes.add(request.getRecordsCount());
+        int now = concurrent.incrementAndGet();
+        maxConcurrent.accumulateAndGet(now, Math::max);
+        try {
+            if (delayMs > 0) {
+                Thread.sleep(delayMs);
+            }
+            if (call <= failFirst) {
+                response.onError(failureStatus.asRuntimeException());
+                return;
+            }
+            if (!request.getChain().equals("upper")) {
+                response.onError(Status.NOT_FOUND.withDescription("unknown chain " + request.getChain()).asRuntimeException());
+                return;
+            }
+            ProcessResponse.Builder out = ProcessResponse.newBuilder();
+            for (int i = 0; i < request.getRecordsCount(); i++) {
+                Record in = request.getRecords(i);
+                String value = in.getValue().toStringUtf8();
+                switch (value) {
+                    case "drop" -> { }
+                    case "bad" -> out.addRejections(Rejection.newBuilder().setInputIndex(i).setStep("upper")
+                            .setReason("bad value").setDeadLetter(ByteString.copyFromUtf8("{\"origin\":\"" + in.getOrigin() + "\"}")));
+                    case "twice" -> {
+                        out.addOutputs(output(i, in, "TWICE-1"));
+                        out.addOutputs(output(i, in, "TWICE-2"));
+                    }
+                    default -> out.addOutputs(output(i, in, value.toUpperCase(Locale.ROOT)));
+                }
+            }
+            response.onNext(out.build());
+            response.onCompleted();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            response.onError(Status.CANCELLED.asRuntimeException());
+        } finally {
+            concurrent.decrementAndGet();
+        }
+    }
+
+    private static Output output(int index, Record in, String value) {
+        return Output.newBuilder().setInputIndex(index).setRecord(Record.newBuilder()
+                .setValue(ByteString.copyFrom(value, StandardCharsets.UTF_8))
+                .setKey(in.getKey()).setTimestamp(in.getTimestamp()).setOrigin(in.getOrigin())).build();
+    }
+
+    @Override
+    public void aggregate(AggregateRequest request, StreamObserver<AggregateResponse> response) {
+        String summary = request.getKey() + ":" + request.getWindowStart() + "-" + request.getWindowEnd() + ":"
+                + request.getRecordsCount();
+        response.onNext(AggregateResponse.newBuilder().addOutputs(Output.newBuilder().setInputIndex(-1).setRecord(
+                Record.newBuilder().setValue(ByteString.copyFromUtf8(summary)).setKey(request.getKey()))).build());
+        response.onCompleted();
+    }
+
+    @Override
+    public void describe(DescribeRequest request, StreamObserver<DescribeResponse> response) {
+        response.onNext(DescribeResponse.newBuilder().setDescriptorJson("{}").setDescriptorSha256(descriptorSha256).build());
+        response.onCompleted();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        server.shutdownNow();
+        server.awaitTermination(5, TimeUnit.SECONDS);
+    }
+}
