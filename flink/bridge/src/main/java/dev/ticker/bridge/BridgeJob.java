@@ -81,12 +81,20 @@ public final class BridgeJob {
         return config;
     }
 
-    /** Adds the descriptor's operators to {@code env}. Operator uids are the descriptor's node names. */
+    /** Adds the descriptor's operators, from the Kafka source on, to {@code env}. */
     static void compose(StreamExecutionEnvironment env, Descriptor descriptor, List<String> sha256, BridgeArgs args) {
         env.setParallelism(args.parallelism() != null ? args.parallelism() : descriptor.parallelism());
-        Descriptor.Source source = descriptor.source();
+        composeNodes(kafkaSource(env, descriptor.source(), args, descriptor.name()), descriptor, sha256, args);
+    }
+
+    /**
+     * Adds the descriptor's nodes and dead-letter sinks after {@code source} (a stream with event-time
+     * timestamps and watermarks). Operator uids are the descriptor's node names, so savepoints restore.
+     */
+    static void composeNodes(
+            DataStream<BridgeRecord> source, Descriptor descriptor, List<String> sha256, BridgeArgs args) {
         Map<String, DataStream<BridgeRecord>> streams = new HashMap<>();
-        streams.put(source.name(), kafkaSource(env, source, args, descriptor.name()));
+        streams.put(descriptor.source().name(), source);
         List<DataStream<BridgeRecord>> deadLetters = new ArrayList<>();
         WorkerCallSettings calls = args.workerCallSettings();
 

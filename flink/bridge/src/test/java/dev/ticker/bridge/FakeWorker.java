@@ -11,6 +11,8 @@ import dev.ticker.bridge.grpc.ProcessResponse;
 import dev.ticker.bridge.grpc.Record;
 import dev.ticker.bridge.grpc.Rejection;
 import dev.ticker.bridge.grpc.WorkerGrpc;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
@@ -18,6 +20,7 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -27,7 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A worker implemented in the test, served by a real gRPC (Netty) server on an ephemeral port.
  * Its chain "upper" maps each value to upper case, drops "drop", emits two outputs for "twice"
- * and rejects "bad" with a dead letter. Failures and delays can be injected per call.
+ * and rejects "bad" with a dead letter; chain "pass" passes values through. Aggregate emits one
+ * JSON row per window. Failures and delays can be injected per Process call.
  */
 final class FakeWorker extends WorkerGrpc.WorkerImplBase implements AutoCloseable {
 
@@ -45,6 +49,7 @@ final class FakeWorker extends WorkerGrpc.WorkerImplBase implements AutoCloseabl
     volatile long delayMs;
     volatile String descriptorSha256 = "0".repeat(64);
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final Server server;
     private final int port;
 
@@ -76,6 +81,11 @@ final class FakeWorker extends WorkerGrpc.WorkerImplBase implements AutoCloseabl
                 response.onError(failureStatus.asRuntimeException());
                 return;
             }
+            if (request.getChain().equals("pass")) {
+                response.onNext(pass(request));
+                response.onCompleted();
+                return;
+            }
             if (!request.getChain().equals("upper")) {
                 response.onError(Status.NOT_FOUND.withDescription("unknown chain " + request.getChain()).asRuntimeException());
                 return;
@@ -86,8 +96,7 @@ final class FakeWorker extends WorkerGrpc.WorkerImplBase implements AutoCloseabl
                 String value = in.getValue().toStringUtf8();
                 switch (value) {
                     case "drop" -> { }
-                    case "bad" -> out.addRejections(Rejection.newBuilder().setInputIndex(i).setStep("upper")
-                            .setReason("bad value").setDeadLetter(ByteString.copyFromUtf8("{\"origin\":\"" + in.getOrigin() + "\"}")));
+                    case "bad" -> out.addRejections(rejection(i, in, "upper"));
                     case "twice" -> {
                         out.addOutputs(output(i, in, "TWICE-1"));
                         out.addOutputs(output(i, in, "TWICE-2"));
@@ -105,6 +114,32 @@ final class FakeWorker extends WorkerGrpc.WorkerImplBase implements AutoCloseabl
         }
     }
 
+    /** Chain "pass": outputs each value unchanged (key kept), rejects values that contain "bad". */
+    private static ProcessResponse pass(ProcessRequest request) {
+        ProcessResponse.Builder out = ProcessResponse.newBuilder();
+        for (int i = 0; i < request.getRecordsCount(); i++) {
+            Record in = request.getRecords(i);
+            if (in.getValue().toStringUtf8().contains("bad")) {
+                out.addRejections(rejection(i, in, "pass"));
+            } else {
+                out.addOutputs(Output.newBuilder().setInputIndex(i).setRecord(in));
+            }
+        }
+        return out.build();
+    }
+
+    /** A dead letter in the contract's shape (origin, step, reason, raw, ts). */
+    static Rejection rejection(int index, Record in, String step) {
+        ObjectNode deadLetter = JSON.createObjectNode()
+                .put("origin", in.getOrigin())
+                .put("step", step)
+                .put("reason", "bad value")
+                .put("raw", in.getValue().toStringUtf8())
+                .put("ts", LateRecordDeadLetter.CLICKHOUSE_DATETIME.format(Instant.ofEpochMilli(in.getTimestamp())));
+        return Rejection.newBuilder().setInputIndex(index).setStep(step).setReason("bad value")
+                .setDeadLetter(ByteString.copyFromUtf8(deadLetter.toString())).build();
+    }
+
     private static Output output(int index, Record in, String value) {
         return Output.newBuilder().setInputIndex(index).setRecord(Record.newBuilder()
                 .setValue(ByteString.copyFrom(value, StandardCharsets.UTF_8))
@@ -113,8 +148,12 @@ final class FakeWorker extends WorkerGrpc.WorkerImplBase implements AutoCloseabl
 
     @Override
     public void aggregate(AggregateRequest request, StreamObserver<AggregateResponse> response) {
-        String summary = request.getKey() + ":" + request.getWindowStart() + "-" + request.getWindowEnd() + ":"
-                + request.getRecordsCount();
+        // One row per window: id = key-start, n = record count, ts = window start.
+        String summary = JSON.createObjectNode()
+                .put("id", request.getKey() + "-" + request.getWindowStart())
+                .put("n", request.getRecordsCount())
+                .put("ts", LateRecordDeadLetter.CLICKHOUSE_DATETIME.format(Instant.ofEpochMilli(request.getWindowStart())))
+                .toString();
         response.onNext(AggregateResponse.newBuilder().addOutputs(Output.newBuilder().setInputIndex(-1).setRecord(
                 Record.newBuilder().setValue(ByteString.copyFromUtf8(summary)).setKey(request.getKey()))).build());
         response.onCompleted();

@@ -132,7 +132,8 @@ class WorkerBatcherTest {
         assertEquals(List.of("A"), texts(results.get(0).get()));
         assertEquals(List.of(), texts(results.get(1).get()));
         assertEquals(List.of("TWICE-1", "TWICE-2"), texts(results.get(2).get()));
-        assertEquals(List.of("DL:{\"origin\":\"t/0/3\"}"), texts(results.get(3).get()));
+        assertEquals(List.of("DL:{\"origin\":\"t/0/3\",\"step\":\"upper\",\"reason\":\"bad value\",\"raw\":\"bad\","
+                + "\"ts\":\"2023-11-14 22:13:20\"}"), texts(results.get(3).get()));
         assertEquals(List.of("E"), texts(results.get(4).get()));
         BridgeRecord deadLetter = results.get(3).get().get(0).record;
         assertEquals("t/0/3", deadLetter.origin);

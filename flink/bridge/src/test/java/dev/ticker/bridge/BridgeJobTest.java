@@ -1,0 +1,144 @@
+package dev.ticker.bridge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The composed job: operator uids, and a whole run on a local Flink MiniCluster into ClickHouse. */
+class BridgeJobTest {
+
+    private static final String DATABASE = "test_bridge_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+
+    private static final String E2E_DESCRIPTOR = """
+            {"version":1,"name":"mini-e2e",
+             "source":{"kind":"source","name":"read","type":"kafka","topic":"in","startingOffsets":"earliest",
+                       "watermark":{"maxOutOfOrdernessMs":0,"idlenessMs":1000}},
+             "nodes":[
+               {"kind":"chain","name":"pass","input":"read","steps":[{"name":"pass","kind":"keyBy"}],"keyed":true},
+               {"kind":"sink","name":"write-rows","input":"pass","target":{"type":"clickhouse","table":"rows"}},
+               {"kind":"window","name":"per-10s","input":"pass","window":{"type":"tumbling","sizeMs":10000},"allowedLatenessMs":0},
+               {"kind":"sink","name":"write-windows","input":"per-10s","target":{"type":"clickhouse","table":"windows"}}
+             ],
+             "deadLetter":{"name":"dead-letter","targets":[{"type":"clickhouse","table":"rejected"}]},
+             "parallelism":1}
+            """;
+
+    @BeforeAll
+    static void createDatabase() throws Exception {
+        try {
+            ClickHouseSinkTest.query("SELECT 1");
+        } catch (IOException e) {
+            fail("ClickHouse is not reachable at localhost:8123 (" + e + "); start the local stack with `npm run stack:up`", e);
+        }
+        ClickHouseSinkTest.query("CREATE DATABASE " + DATABASE);
+        ClickHouseSinkTest.query("CREATE TABLE " + DATABASE + ".rows (id String, n UInt32, ts DateTime('UTC')) "
+                + "ENGINE = ReplacingMergeTree() ORDER BY id");
+        ClickHouseSinkTest.query("CREATE TABLE " + DATABASE + ".windows (id String, n UInt32, ts DateTime('UTC')) "
+                + "ENGINE = ReplacingMergeTree(n) ORDER BY id");
+        ClickHouseSinkTest.query("CREATE TABLE " + DATABASE + ".rejected (origin String, step String, reason String, "
+                + "raw String, ts DateTime('UTC')) ENGINE = ReplacingMergeTree() ORDER BY (origin, step)");
+    }
+
+    @AfterAll
+    static void dropDatabase() throws Exception {
+        ClickHouseSinkTest.query("DROP DATABASE IF EXISTS " + DATABASE);
+    }
+
+    private static BridgeArgs args(String descriptorJson, String worker) {
+        return BridgeArgs.parse(new String[] {
+            "--descriptor-base64", Base64.getEncoder().encodeToString(descriptorJson.getBytes(StandardCharsets.UTF_8)),
+            "--worker", worker, "--clickhouse-database", DATABASE, "--batch-size", "2", "--batch-timeout-ms", "5",
+            "--call-timeout-ms", "5000", "--call-retries", "1"});
+    }
+
+    @Test
+    void operatorUidsAreTheDescriptorNodeNames() throws Exception {
+        String text = DescriptorTest.stockDescriptor();
+        Descriptor descriptor = Descriptor.parse(text);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        BridgeJob.compose(env, descriptor, Descriptor.acceptedSha256(text), args(text, "localhost:1"));
+        Set<String> uids = env.getStreamGraph().getStreamNodes().stream()
+                .map(StreamNode::getTransformationUID).filter(uid -> uid != null).collect(Collectors.toSet());
+        for (String uid : List.of("read-ticks", "parse-tick", "parse-tick-split", "write-ticks", "by-symbol",
+                "candles-1m", "candles-1m-late", "candles-1m-aggregate", "candles-1m-split", "write-candles",
+                "price-move-alerts", "write-alerts", "dead-letter-0", "dead-letter-1")) {
+            assertTrue(uids.contains(uid), "no operator with uid " + uid + " in " + uids);
+        }
+    }
+
+    @Test
+    void runsChainsWindowsSinksAndDeadLettersOnAMiniCluster() throws Exception {
+        Descriptor descriptor = Descriptor.parse(E2E_DESCRIPTOR);
+        try (FakeWorker worker = new FakeWorker()) {
+            List<String> sha = Descriptor.acceptedSha256(E2E_DESCRIPTOR);
+            worker.descriptorSha256 = sha.get(0);
+            BridgeArgs args = args(E2E_DESCRIPTOR, worker.target());
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            env.setParallelism(1);
+            DataStream<BridgeRecord> source = env.fromData(
+                            row("r1", "A", 1, 1_000), row("r2", "B", 2, 1_500), row("r3", "A", 3, 2_500),
+                            bad("r4", "A", 3_000), row("r5", "A", 5, 12_000), row("r6", "A", 6, 5_000))
+                    .assignTimestampsAndWatermarks(WatermarkStrategy
+                            .<BridgeRecord>forGenerator(context -> new EveryEvent())
+                            .withTimestampAssigner((record, previous) -> record.timestamp));
+            BridgeJob.composeNodes(source, descriptor, sha, args);
+            env.execute("bridge-test");
+        }
+        // Every valid record reached the chain's sink, the late one too (it is only late for the window).
+        assertEquals("5\t17", ClickHouseSinkTest.query("SELECT count(), sum(n) FROM " + DATABASE + ".rows FINAL"));
+        // Window [0, 10 s): A has r1, r3 (r6 came after the watermark passed 12 s), B has r2; [10 s, 20 s): A has r5.
+        assertEquals("A-0\t2\t1970-01-01 00:00:00\nA-10000\t1\t1970-01-01 00:00:10\nB-0\t1\t1970-01-01 00:00:00",
+                ClickHouseSinkTest.query("SELECT id, n, toString(ts) FROM " + DATABASE + ".windows FINAL ORDER BY id"));
+        assertEquals("in/0/3\tpass\tbad value\t1970-01-01 00:00:03\n"
+                        + "in/0/5\tper-10s\tlate: event time 1970-01-01T00:00:05Z is behind watermark for window node per-10s"
+                        + "\t1970-01-01 00:00:05",
+                ClickHouseSinkTest.query("SELECT origin, step, reason, toString(ts) FROM " + DATABASE
+                        + ".rejected FINAL ORDER BY origin"));
+        assertEquals("{\"id\":\"r6\",\"n\":6,\"ts\":\"1970-01-01 00:00:05\"}", ClickHouseSinkTest.query(
+                "SELECT raw FROM " + DATABASE + ".rejected WHERE origin = 'in/0/5'"));
+    }
+
+    private static int offset;
+
+    private static BridgeRecord row(String id, String key, int n, long timestamp) {
+        String json = "{\"id\":\"" + id + "\",\"n\":" + n + ",\"ts\":\""
+                + LateRecordDeadLetter.CLICKHOUSE_DATETIME.format(java.time.Instant.ofEpochMilli(timestamp)) + "\"}";
+        return new BridgeRecord(json.getBytes(StandardCharsets.UTF_8), key, timestamp, "in/0/" + offset++);
+    }
+
+    private static BridgeRecord bad(String id, String key, long timestamp) {
+        return new BridgeRecord(("bad " + id).getBytes(StandardCharsets.UTF_8), key, timestamp, "in/0/" + offset++);
+    }
+
+    /** A watermark right behind every event, so lateness in the test does not depend on timing. */
+    static final class EveryEvent implements WatermarkGenerator<BridgeRecord> {
+        private long max = Long.MIN_VALUE;
+
+        @Override
+        public void onEvent(BridgeRecord event, long timestamp, WatermarkOutput output) {
+            max = Math.max(max, timestamp);
+            output.emitWatermark(new Watermark(max));
+        }
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {}
+    }
+}
