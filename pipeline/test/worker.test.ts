@@ -50,12 +50,12 @@ describe('worker over gRPC (stock pipeline)', () => {
     const Ctor = (((health.grpc as GrpcObject).health as GrpcObject).v1 as GrpcObject)
       .Health as ServiceClientConstructor;
     const healthClient = new Ctor(`127.0.0.1:${server.port}`, credentials.createInsecure());
+    type Check = (req: { service: string }, cb: (err: Error | null, res: { status: string }) => void) => void;
+    const check = (healthClient as unknown as { Check: Check }).Check.bind(healthClient);
     try {
       for (const service of ['', 'ticker.worker.v1.Worker']) {
         const answer = await new Promise<{ status: string }>((resolve, reject) =>
-          healthClient.Check({ service }, (err: Error | null, res: { status: string }) =>
-            err ? reject(err) : resolve(res),
-          ),
+          check({ service }, (err, res) => (err ? reject(err) : resolve(res))),
         );
         expect(answer.status).toBe('SERVING');
       }
@@ -156,7 +156,7 @@ describe('worker over gRPC (stock pipeline)', () => {
     };
     expect(readable(fired)).toEqual({
       outputs: [
-        { inputIndex: -1, value: candle, key: 'AAPL', timestamp: T0 + 59_999, origin: 'candles-1m/AAPL/' + T0 },
+        { inputIndex: -1, value: candle, key: 'AAPL', timestamp: T0 + 59_999, origin: `candles-1m/AAPL/${T0}` },
       ],
       rejections: [],
     });
