@@ -3,7 +3,8 @@
  * byte for byte. The end-to-end suite imports this to regenerate what the
  * producer sent and compute the expected results.
  */
-import { formatTickTs, type Tick, tickSchema } from '@ticker/common';
+import { type Tick, tickSchema } from '@ticker/common';
+import { TickTimestampFormatter } from './timestamps';
 import { DEFECTS, type Defect, malformedValue, serializeTick } from './malformed';
 import { createStreams, type RandomStream } from './random';
 import { DEFAULT_SYMBOLS, type SymbolSpec, specFor } from './symbols';
@@ -137,6 +138,7 @@ export function generateTicks(options: GeneratorOptions): Generator<GeneratedRec
   const msPerTick = 1000 / eventRate;
   const yearsPerMs = timeScale / 1000 / SECONDS_PER_TRADING_YEAR;
   const badSchedule = new BadInputSchedule(badRatio, badRandom);
+  const formatTs = new TickTimestampFormatter();
   return produceRecords();
 
   function* produceRecords(): Generator<GeneratedRecord, void, undefined> {
@@ -149,7 +151,7 @@ export function generateTicks(options: GeneratorOptions): Generator<GeneratedRec
       const state = states[states.length === 1 ? 0 : symbolRandom.int(0, states.length - 1)]!;
       const symbol = state.spec.symbol;
       const id = `${seed}-${sequence}`;
-      const ts = formatTickTs(timestampMs);
+      const ts = formatTs.format(timestampMs);
 
       if (badSchedule.next()) {
         // Malformed records leave the symbol's price path untouched.
