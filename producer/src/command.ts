@@ -71,6 +71,10 @@ export function buildProgram(): Command {
     )
     .option('--batch-size <n>', `most records per Kafka request (default: ${DEFAULT_BATCH_SIZE})`)
     .option('--compression <codec>', 'none or gzip (default: none)')
+    .option(
+      '--time-scale <x>',
+      'market seconds per event second: 60 makes a demo minute move like an hour of trading (default: 1)',
+    )
     .option('--retries <n>', `retries with backoff for connecting and for each batch (default: ${DEFAULT_RETRIES})`)
     .showHelpAfterError('(run with --help for usage)');
 }
@@ -189,6 +193,7 @@ async function recordSource(settings: ProducerSettings): Promise<Iterable<Genera
     symbols: settings.symbols,
     count: settings.count,
     badRatio: settings.badRatio,
+    timeScale: settings.timeScale,
     ...(time.kind === 'scheduled'
       ? { startTimeMs: time.startTimeMs, eventRate: time.eventRate }
       : { clock: () => Date.now() }),

@@ -4,10 +4,10 @@
  * producer sent and compute the expected results.
  */
 import { type Tick, tickSchema } from '@ticker/common';
-import { TickTimestampFormatter } from './timestamps';
 import { DEFECTS, type Defect, malformedValue, serializeTick } from './malformed';
 import { createStreams, type RandomStream } from './random';
 import { DEFAULT_SYMBOLS, type SymbolSpec, specFor } from './symbols';
+import { TickTimestampFormatter } from './timestamps';
 
 /** Trading seconds in a year (252 days x 6.5 h): the unit the annualised drift and volatility refer to. */
 export const SECONDS_PER_TRADING_YEAR = 252 * 6.5 * 3600;

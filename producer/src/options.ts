@@ -27,6 +27,7 @@ export interface RawCliOptions {
   batchSize?: string;
   compression?: string;
   retries?: string;
+  timeScale?: string;
 }
 
 /** Event time: the wall clock (live demo) or a fixed schedule from a start time (tests, e2e). */
@@ -51,6 +52,8 @@ export interface ProducerSettings {
   batchSize: number;
   compression: Compression;
   retries: number;
+  /** Simulated market seconds per event-time second. */
+  timeScale: number;
 }
 
 /** Bad command-line usage; the message names each offending option. */
@@ -188,6 +191,7 @@ const optionsSchema = z.object({
     .enum(['none', 'gzip'], { error: (issue) => `--compression must be none or gzip (got "${String(issue.input)}")` })
     .optional(),
   retries: integerIn('--retries', 0, 100).optional(),
+  timeScale: positiveNumber('--time-scale', 'a positive number of market seconds per event second').optional(),
 });
 
 /** Checks raw CLI options (with defaults from the environment config). Throws CliUsageError. */
@@ -212,6 +216,8 @@ export function resolveSettings(raw: RawCliOptions, config: Config, randomSeed: 
   } else {
     if (o.startTime !== undefined) conflicts.push('--start-time cannot be used with --replay (use --shift-to-now)');
     if (raw.symbols !== undefined) conflicts.push('--symbols cannot be used with --replay (the file has the symbols)');
+    if (o.timeScale !== undefined)
+      conflicts.push('--time-scale cannot be used with --replay (the file has the prices)');
   }
   if (o.eventRate !== undefined && o.startTime === undefined) {
     conflicts.push('--event-rate needs --start-time (without it, event time is the wall clock)');
@@ -243,5 +249,6 @@ export function resolveSettings(raw: RawCliOptions, config: Config, randomSeed: 
     batchSize: o.batchSize ?? DEFAULT_BATCH_SIZE,
     compression: o.compression ?? 'none',
     retries: o.retries ?? DEFAULT_RETRIES,
+    timeScale: o.timeScale ?? 1,
   };
 }

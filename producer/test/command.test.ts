@@ -46,6 +46,7 @@ describe('produce CLI validation', () => {
       '--start-time must be an ISO-8601 time with a zone (e.g. 2026-01-05T14:30:00.000Z) or epoch milliseconds (got "yesterday")',
     ],
     [['--compression', 'zstd'], '--compression must be none or gzip (got "zstd")'],
+    [['--time-scale', '0'], '--time-scale must be a positive number of market seconds per event second (got "0")'],
     [['--batch-size', '0'], '--batch-size must be an integer from 1 to 100000 (got "0")'],
     [['--count', '5', '--duration', '1s'], 'use either --count or --duration, not both'],
     [['--loop'], '--loop only applies to --replay'],
@@ -128,6 +129,7 @@ describe('resolveSettings', () => {
       batchSize: 5000,
       compression: 'none',
       retries: 5,
+      timeScale: 1,
     });
   });
 
