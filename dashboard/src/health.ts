@@ -117,7 +117,7 @@ export class WorkerProbe {
           resolve({
             status: 'down',
             address: this.address,
-            error: `worker gRPC at ${this.address}: ${error.details || error.message}`,
+            error: `worker gRPC at ${this.address}: ${(error.details || error.message).replace(/\s*Resolution note:.*$/s, '')}`,
           });
           return;
         }
