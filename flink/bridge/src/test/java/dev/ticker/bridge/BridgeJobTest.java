@@ -94,8 +94,9 @@ class BridgeJobTest {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             env.setParallelism(1);
             DataStream<BridgeRecord> source = env.fromData(
-                            row("r1", "A", 1, 1_000), row("r2", "B", 2, 1_500), row("r3", "A", 3, 2_500),
-                            bad("r4", "A", 3_000), row("r5", "A", 5, 12_000), row("r6", "A", 6, 5_000))
+                            row("r1", "A", 1, BASE + 1_000), row("r2", "B", 2, BASE + 1_500),
+                            row("r3", "A", 3, BASE + 2_500), bad("r4", "A", BASE + 3_000),
+                            row("r5", "A", 5, BASE + 12_000), row("r6", "A", 6, BASE + 5_000))
                     .assignTimestampsAndWatermarks(WatermarkStrategy
                             .<BridgeRecord>forGenerator(context -> new EveryEvent())
                             .withTimestampAssigner((record, previous) -> record.timestamp));
@@ -105,17 +106,20 @@ class BridgeJobTest {
         // Every valid record reached the chain's sink, the late one too (it is only late for the window).
         assertEquals("5\t17", ClickHouseSinkTest.query("SELECT count(), sum(n) FROM " + DATABASE + ".rows FINAL"));
         // Window [0, 10 s): A has r1, r3 (r6 came after the watermark passed 12 s), B has r2; [10 s, 20 s): A has r5.
-        assertEquals("A-0\t2\t1970-01-01 00:00:00\nA-10000\t1\t1970-01-01 00:00:10\nB-0\t1\t1970-01-01 00:00:00",
+        assertEquals("A-1700000000000\t2\t2023-11-14 22:13:20\nA-1700000010000\t1\t2023-11-14 22:13:30\n"
+                        + "B-1700000000000\t1\t2023-11-14 22:13:20",
                 ClickHouseSinkTest.query("SELECT id, n, toString(ts) FROM " + DATABASE + ".windows FINAL ORDER BY id"));
-        assertEquals("in/0/3\tpass\tbad value\t1970-01-01 00:00:03\n"
-                        + "in/0/5\tper-10s\tlate: event time 1970-01-01T00:00:05Z is behind watermark for window node per-10s"
-                        + "\t1970-01-01 00:00:05",
+        assertEquals("in/0/3\tpass\tbad value\t2023-11-14 22:13:23\n"
+                        + "in/0/5\tper-10s\tlate: event time 2023-11-14T22:13:25Z is behind watermark for window node per-10s"
+                        + "\t2023-11-14 22:13:25",
                 ClickHouseSinkTest.query("SELECT origin, step, reason, toString(ts) FROM " + DATABASE
                         + ".rejected FINAL ORDER BY origin"));
-        assertEquals("{\"id\":\"r6\",\"n\":6,\"ts\":\"1970-01-01 00:00:05\"}", ClickHouseSinkTest.query(
+        assertEquals("{\"id\":\"r6\",\"n\":6,\"ts\":\"2023-11-14 22:13:25\"}", ClickHouseSinkTest.query(
                 "SELECT raw FROM " + DATABASE + ".rejected WHERE origin = 'in/0/5'"));
     }
 
+    /** Event times start here (a multiple of the 10 s window; ClickHouse 18.16 shows epoch 0 as a zero date). */
+    private static final long BASE = 1_700_000_000_000L;
     private static int offset;
 
     private static BridgeRecord row(String id, String key, int n, long timestamp) {
