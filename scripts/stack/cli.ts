@@ -99,8 +99,11 @@ program
   });
 
 program.parseAsync().catch((error: unknown) => {
-  if (error instanceof StackStartError || error instanceof PrerequisiteError || error instanceof ConfigError) {
-    console.error(`\n${error.message}`);
+  const expected =
+    error instanceof StackStartError || error instanceof PrerequisiteError || error instanceof ConfigError;
+  // Expected failures carry a complete message; others get their stack trace with LOG_LEVEL=debug.
+  if (expected || (error instanceof Error && process.env.LOG_LEVEL !== 'debug')) {
+    console.error(`\n${(error as Error).message}`);
   } else {
     console.error(error);
   }
