@@ -2,7 +2,7 @@
 # The one Node image of the demo. It runs every TypeScript component by command:
 #   worker     node --import tsx pipeline/src/cli/main.ts worker pipeline/src/stock/stockPipeline.ts
 #   producer   node --import tsx producer/src/cli.ts ...
-#   dashboard  node --import tsx dashboard/src/server.ts
+#   dashboard  node --import tsx dashboard/src/main.ts
 #   deployer   node --import tsx flink/src/cli.ts deploy ...
 #   migrate    npm run db:migrate
 # TypeScript runs through tsx (the repository has no build step), so tsx and esbuild are

@@ -57,12 +57,15 @@ export async function readDescriptorFile(file: string): Promise<LoadedDescriptor
  * Runs `pipeline describe <file>` (default: the stock pipeline) with the current environment,
  * so topic names come from TICKS_TOPIC / DLQ_TOPIC exactly as the worker sees them.
  */
-export async function describePipeline(pipelineFile: string = DEFAULT_PIPELINE): Promise<LoadedDescriptor> {
+export async function describePipeline(
+  pipelineFile: string = DEFAULT_PIPELINE,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<LoadedDescriptor> {
   const args = ['--import', import.meta.resolve('tsx'), PIPELINE_CLI, 'describe', resolve(pipelineFile)];
   const command = `pipeline describe ${pipelineFile}`;
   const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>(
     (resolvePromise, reject) => {
-      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
       let out = '';
       let err = '';
       child.stdout.on('data', (chunk: Buffer) => {

@@ -158,7 +158,7 @@ describe('deploy and stop against a stand-in Flink', () => {
     flink.on('GET /jobs/overview', () => ({ json: { jobs: [jobOverview('job-0', 'stock-pipeline', 'RUNNING')] } }));
     flink.on('POST /jobs/job-0/stop', () => ({ status: 202, json: { 'request-id': 'trig-1' } }));
     flink.sequence('GET /jobs/job-0/savepoints/trig-1', [
-      { status: { id: 'IN_PROGRESS' } },
+      { status: { id: 'IN_PROGRESS' }, operation: null },
       { status: { id: 'COMPLETED' }, operation: { location: 'file:/state/savepoints/savepoint-aaaa-1' } },
     ]);
     const stopped = await stopJob(client, store, memoryReporter(), { name: 'stock-pipeline', targetDirectory: '/sp' });

@@ -120,7 +120,7 @@ export const jarRunSchema = z.object({ jobid: z.string() });
 
 export const triggerSchema = z.object({ 'request-id': z.string() });
 
-/** /jobs/:id/savepoints/:trigger — an async operation's status. */
+/** /jobs/:id/savepoints/:trigger — an async operation's status (`operation` is null while IN_PROGRESS). */
 export const savepointStatusSchema = z.object({
   status: z.object({ id: z.enum(['IN_PROGRESS', 'COMPLETED']) }),
   operation: z
@@ -128,6 +128,7 @@ export const savepointStatusSchema = z.object({
       location: z.string().optional(),
       'failure-cause': z.object({ class: z.string().optional(), 'stack-trace': z.string().optional() }).optional(),
     })
+    .nullable()
     .optional(),
 });
 export type SavepointStatus = z.infer<typeof savepointStatusSchema>;
