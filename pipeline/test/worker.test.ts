@@ -124,7 +124,7 @@ describe('worker over gRPC (stock pipeline)', () => {
   it('keys, aggregates a window to an exact candle, and raises the alert (the bridge path, call by call)', async () => {
     // Hand-computed candle for AAPL 09:30: event-time order a(100,10) b(102,5) c(99,5) d(101,0), b and c tie on
     // time and are ordered by id. open 100 high 102 low 99 close 101 volume 20 VWAP 2005/20 = 100.25, 4 ticks.
-    // Move (101 - 100) / 100 * 100 = 1% >= 0.5% -> an 'up' alert.
+    // Move (101 - 100) / 100 * 100 = 1% >= 0.2% (the stock threshold) -> an 'up' alert.
     const raws = [
       rec(tick('d', 'AAPL', 101, 0, 59_999), 'AAPL', T0 + 59_999, 'stock-ticks/0/4'),
       rec(tick('c', 'AAPL', 99, 5, 10_500), 'AAPL', T0 + 10_500, 'stock-ticks/0/3'),
@@ -183,7 +183,7 @@ describe('worker over gRPC (stock pipeline)', () => {
             move_pct: 1,
             open: 100,
             close: 101,
-            threshold_pct: 0.5,
+            threshold_pct: 0.2,
           },
           key: 'AAPL',
           timestamp: T0 + 59_999,

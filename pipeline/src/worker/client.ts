@@ -18,14 +18,18 @@ export interface WorkerClient {
 type Callback<T> = (err: Error | null, value: T) => void;
 type UnaryMethod<Req, Res> = (request: Req, options: { deadline: Date }, callback: Callback<Res>) => void;
 
-/** Connects (lazily) to a worker at host:port. */
-export function createWorkerClient(address: string): WorkerClient {
+/**
+ * Connects (lazily) to a worker at host:port. grpc-js shares one connection between clients of the
+ * same address unless `ownConnection` is set; a cluster of worker processes balances per connection.
+ */
+export function createWorkerClient(address: string, options: { ownConnection?: boolean } = {}): WorkerClient {
   const { pkg } = loadWorkerProto();
   const v1 = ((pkg.ticker as GrpcObject).worker as GrpcObject).v1 as GrpcObject;
   const Ctor = v1.Worker as ServiceClientConstructor;
   const client = new Ctor(address, credentials.createInsecure(), {
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
     'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+    ...(options.ownConnection ? { 'grpc.use_local_subchannel_pool': 1 } : {}),
   });
   const methods = client as unknown as Record<'Process' | 'Aggregate' | 'Describe', UnaryMethod<unknown, unknown>>;
   const call = <Res>(name: 'Process' | 'Aggregate' | 'Describe', request: unknown, deadlineMs: number) =>

@@ -1,0 +1,16 @@
+import { loadConfig } from '@ticker/common';
+import { generateTicks } from '../producer/src/generator';
+import { compile } from './src/dsl';
+import { runChain } from './src/runtime/chain';
+import { buildStockPipeline } from './src/stock';
+import { loadWorkerProto } from './src/worker/server';
+const compiled = compile(buildStockPipeline(loadConfig({})));
+const chain = compiled.chains.get('parse-tick')!;
+const records = [...generateTicks({ seed: 1, count: 1000, badRatio: 0.01 })].map((r, i) => ({ value: Buffer.from(r.value), key: r.key, timestamp: r.timestampMs, origin: `stock-ticks/0/${i}` }));
+const m = loadWorkerProto().service.Process!;
+const reqBuf = m.requestSerialize({ chain: 'parse-tick', records });
+const n = Number(process.env.N ?? 1000);
+const t = performance.now(); const c0 = process.cpuUsage();
+for (let i = 0; i < n; i++) m.responseSerialize(runChain(chain, (m.requestDeserialize(reqBuf) as { records: typeof records }).records));
+const cpu = process.cpuUsage(c0); 
+console.log('server path', Math.round(n * 1000 / ((cpu.user + cpu.system) / 1e6)), 'records per CPU-second', Math.round(n*1000/((performance.now()-t)/1000)), 'wall');
