@@ -3,7 +3,7 @@
  * translation of its failures into HTTP answers: ClickHouse unreachable, or
  * the database/tables missing, is 503 naming ClickHouse and its URL.
  */
-import { type ClickHouseClient, ClickHouseError, createClient } from '@clickhouse/client';
+import { type ClickHouseClient, ClickHouseError, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { ZodError } from 'zod';
 
 export interface ClickHouseOptions {
@@ -27,6 +27,8 @@ export function createDashboardClient(options: ClickHouseOptions): ClickHouseCli
     compression: { request: false, response: false },
     keep_alive: { enabled: true },
     max_open_connections: 16,
+    // Failures are classified and logged by the server (one line, naming ClickHouse); the client's own logs would repeat them.
+    log: { level: ClickHouseLogLevel.OFF },
   });
 }
 
@@ -49,16 +51,32 @@ export class ClickHouseUnavailableError extends Error {
   readonly statusCode = 503;
 }
 
+/**
+ * The server's error code and message, if `error` is an answer from ClickHouse.
+ * The client parses only the current error text ("... (TYPE)"); 18.16 answers
+ * "Code: 81, e.displayText() = DB::Exception: ..., e.what() = DB::Exception".
+ */
+function serverError(error: unknown): { code: string; message: string } | undefined {
+  if (error instanceof ClickHouseError) return { code: error.code, message: error.message };
+  if (!(error instanceof Error)) return undefined;
+  const old = /^Code: (\d+), e\.displayText\(\) = (?:DB::Exception: )?(.*?)(?:, e\.what\(\) = .*)?$/s.exec(
+    error.message,
+  );
+  return old ? { code: old[1] as string, message: (old[2] as string).trim() } : undefined;
+}
+
 /** Classifies an error from the ClickHouse client: 503 for unavailability, the error itself otherwise. */
 export function classifyClickHouseError(error: unknown, url: string, database: string): Error {
-  if (error instanceof ClickHouseError) {
-    if (unavailableCodes.has(error.code)) {
-      const hint = error.code === '81' || error.code === '60' ? ' (run `npm run db:migrate`)' : '';
+  if (error instanceof ClickHouseUnavailableError) return error;
+  const server = serverError(error);
+  if (server !== undefined) {
+    if (unavailableCodes.has(server.code)) {
+      const hint = server.code === '81' || server.code === '60' ? ' (run `npm run db:migrate`)' : '';
       return new ClickHouseUnavailableError(
-        `ClickHouse at ${url} (database ${database}) cannot answer${hint}: ${firstLine(error.message)}`,
+        `ClickHouse at ${url} (database ${database}) cannot answer${hint}: ${firstLine(server.message)}`,
       );
     }
-    return error;
+    return error as Error;
   }
   // A row that does not match its schema is our bug, not an outage.
   if (error instanceof ZodError) return error;

@@ -124,9 +124,9 @@ export async function insertAlerts(client: ClickHouseClient, alerts: AlertInput[
   });
 }
 
-/** Number of rows in `table` (no dedup: what is physically stored). */
+/** Number of distinct rows in `table` (FINAL: stable while background merges run). */
 export async function countRows(client: ClickHouseClient, table: string): Promise<number> {
-  const result = await client.query({ query: `SELECT count() AS n FROM ${table}`, format: 'JSONEachRow' });
+  const result = await client.query({ query: `SELECT count() AS n FROM ${table} FINAL`, format: 'JSONEachRow' });
   const [row] = await result.json<{ n: string }>();
   return Number(row?.n ?? 0);
 }
