@@ -32,12 +32,22 @@ const positiveInt = parsed(z.coerce.number().int().positive(), 'a positive integ
 const nonNegativeInt = parsed(z.coerce.number().int().nonnegative(), 'an integer >= 0');
 const identifier = parsed(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), 'a database name (letters, digits, _)');
 
+/**
+ * A path the user typed: relative to where they typed it. `npm run` moves to the repository
+ * root and leaves the original directory in INIT_CWD.
+ */
+function userPath(path: string): string;
+function userPath(path: string | undefined): string | undefined;
+function userPath(path: string | undefined): string | undefined {
+  return path === undefined ? undefined : resolve(process.env.INIT_CWD ?? process.cwd(), path);
+}
+
 function clientFor(config: Config): FlinkRestClient {
   return new FlinkRestClient({ url: config.flink.url });
 }
 
 function storeFor(config: Config, stateFile: string | undefined): SavepointStore {
-  return new SavepointStore(stateFile ?? defaultSavepointStorePath(config.stack.dir));
+  return new SavepointStore(userPath(stateFile) ?? defaultSavepointStorePath(config.stack.dir));
 }
 
 interface DeployFlags {
@@ -72,8 +82,8 @@ async function runDeploy(flags: DeployFlags): Promise<void> {
   const reporter = consoleReporter();
   reporter.step(flags.descriptor ? `Reading descriptor ${flags.descriptor}` : 'Describing the pipeline');
   const descriptor = flags.descriptor
-    ? await readDescriptorFile(flags.descriptor)
-    : await describePipeline(flags.pipeline);
+    ? await readDescriptorFile(userPath(flags.descriptor))
+    : await describePipeline(userPath(flags.pipeline));
   const d = descriptor.descriptor;
   reporter.detail(
     `"${d.name}": ${d.source.topic} -> ${d.nodes.length} nodes, dead letters -> ${d.deadLetter.targets
@@ -84,7 +94,7 @@ async function runDeploy(flags: DeployFlags): Promise<void> {
     descriptor,
     jar: () =>
       locateBridgeJar({
-        explicitPath: flags.jar,
+        explicitPath: userPath(flags.jar),
         build: flags.build,
         onBuild: (command) => reporter.detail(`building it: ${command}`),
       }),

@@ -81,7 +81,8 @@ export function formatJobStatus(s: JobStatus): string {
   const table = formatTable(
     ['operator', 'par', 'status', 'records in', 'records out', 'in/s', 'out/s'],
     s.vertices.map((v) => [
-      v.name,
+      // Chained operator names get long; the full names are in --json and the Flink UI.
+      v.name.length > 64 ? `${v.name.slice(0, 63)}…` : v.name,
       String(v.parallelism),
       v.status,
       formatCount(v.recordsIn),
