@@ -16,13 +16,25 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['**/*.int.test.ts', 'test/**/*.test.ts'],
-          exclude: ['**/node_modules/**', '.stack/**', '**/target/**'],
+          exclude: ['**/node_modules/**', '.stack/**', '**/target/**', 'test/e2e/**'],
           // Starts the local stack unless it is already healthy (test/setup/global-setup.ts).
           globalSetup: ['test/setup/global-setup.ts'],
           // Real services: a Flink job or a Kafka consumer group can take many seconds.
           testTimeout: 120_000,
           hookTimeout: 300_000,
           // Two cores and shared services: one integration file at a time.
+          fileParallelism: false,
+          maxWorkers: 1,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          // The end-to-end suite: the whole pipeline on the local stack, faults included (test/e2e/).
+          include: ['test/e2e/**/*.e2e.test.ts'],
+          globalSetup: ['test/setup/global-setup.ts'],
+          testTimeout: 900_000,
+          hookTimeout: 300_000,
           fileParallelism: false,
           maxWorkers: 1,
         },

@@ -43,6 +43,11 @@ export const envSchema = z.object({
     .pipe(z.array(hostPort).min(1, 'must list at least one broker')),
   TICKS_TOPIC: topicName.default('stock-ticks'),
   DLQ_TOPIC: topicName.default('stock-ticks-dlq'),
+  /** Name of the stock pipeline (its Flink job, consumer group and state); lets two copies share a cluster. */
+  PIPELINE_NAME: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be lower-case kebab-case, at most 63 characters')
+    .default('stock-ticks'),
 
   CLICKHOUSE_URL: httpUrl.default('http://localhost:8123'),
   CLICKHOUSE_USER: z.string().min(1).default('default'),
@@ -91,6 +96,7 @@ export class ConfigError extends Error {
 export interface Config {
   logLevel: Env['LOG_LEVEL'];
   kafka: { brokers: string[]; ticksTopic: string; dlqTopic: string };
+  pipeline: { name: string };
   clickhouse: {
     url: string;
     user: string;
@@ -128,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     logLevel: e.LOG_LEVEL,
     kafka: { brokers: e.KAFKA_BROKERS, ticksTopic: e.TICKS_TOPIC, dlqTopic: e.DLQ_TOPIC },
+    pipeline: { name: e.PIPELINE_NAME },
     clickhouse: {
       url: e.CLICKHOUSE_URL,
       user: e.CLICKHOUSE_USER,

@@ -34,10 +34,10 @@ export interface StockPipelineOptions {
   parallelism?: number;
 }
 
-/** Builds the stock pipeline with topic names from the config (defaults: stock-ticks, stock-ticks-dlq). */
+/** Builds the stock pipeline with its name and topic names from the config (defaults: stock-ticks, stock-ticks-dlq). */
 export function buildStockPipeline(config: Config, options: StockPipelineOptions = {}): Pipeline {
   const thresholdPct = options.alertThresholdPct ?? ALERT_THRESHOLD_PCT;
-  const p = pipeline('stock-ticks', { parallelism: options.parallelism ?? 2 });
+  const p = pipeline(config.pipeline.name, { parallelism: options.parallelism ?? 2 });
 
   const rows = p
     .source(

@@ -1,0 +1,118 @@
+/**
+ * A scenario: deploy the stock pipeline on its own topics and database,
+ * produce a seeded set of ticks in two halves (a fault may strike between
+ * them), then check every table, the dead-letter topic and (optionally) the
+ * dashboard API against results computed independently from the same ticks.
+ */
+
+import { ALERT_THRESHOLD_PCT } from '../../pipeline/src/stock/stockPipeline';
+import { generateTicks } from '../../producer/src/generator';
+import { type Expected, expectedResults, type SentRecord } from './expected';
+import { E2ERun } from './harness';
+import { assertSameRows, InvariantError } from './invariants';
+
+/** The seeded input: 5 symbols, 6,000 records over 5 minutes of event time, 2% malformed. */
+export const INPUT = {
+  seed: 20261121,
+  symbols: ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'TSLA'],
+  count: 6000,
+  badRatio: 0.02,
+  startTimeMs: Date.UTC(2026, 0, 5, 14, 30, 0, 0),
+  eventRate: 20,
+} as const;
+
+const MINUTE_MS = 60_000;
+
+/** What a fault does between the two halves; it must publish the second half itself (`publishRest`). */
+export type Fault = (run: E2ERun, publishRest: () => Promise<void>) => Promise<void>;
+
+export interface ScenarioReport {
+  scenario: string;
+  durationMs: number;
+  /** From the end of producing to every row visible in ClickHouse. */
+  produceToVisibleMs: number;
+  /** From the fault to the first new row visible after it. */
+  recoveryMs?: number;
+  expected: { ticks: number; candles: number; alerts: number; rejected: number };
+}
+
+/** Runs one scenario end to end and returns its timings; throws InvariantError naming what broke. */
+export async function runScenario(
+  scenario: string,
+  options: { fault?: Fault; extraChecks?: (run: E2ERun, expected: Expected) => Promise<void> } = {},
+): Promise<ScenarioReport> {
+  const started = Date.now();
+  const records = [...generateTicks({ ...INPUT, symbols: [...INPUT.symbols] })];
+  const half = Math.floor(records.length / 2);
+  const run = await E2ERun.start(scenario);
+  try {
+    await run.publish(records.slice(0, half));
+    let recoveryMs: number | undefined;
+    if (options.fault) {
+      // Strike mid-stream: the job has committed some of the first half and is working on the rest.
+      await run.waitForProgressBeyond(500, 180_000);
+      const faultAt = Date.now();
+      const before = (await run.counts()).ticks;
+      await options.fault(run, () => run.publish(records.slice(half)));
+      recoveryMs = (await run.waitForProgressBeyond(before, 240_000)) - faultAt;
+    } else {
+      await run.publish(records.slice(half));
+    }
+
+    // One tick per partition far enough ahead that every data window closes; its own window stays open.
+    const lastMs = records[records.length - 1]!.timestampMs;
+    const sentinelWindowStart = (Math.floor(lastMs / MINUTE_MS) + 2) * MINUTE_MS;
+    const sentinelMs = sentinelWindowStart + 30_000;
+    const sentinels = await run.publishToEveryPartition((p) => ({
+      key: 'ZZZZ',
+      value: JSON.stringify({
+        id: `sentinel-${p}`,
+        symbol: 'ZZZZ',
+        price: 1,
+        volume: 1,
+        ts: new Date(sentinelMs).toISOString(),
+      }),
+      timestampMs: sentinelMs,
+    }));
+    const producedAt = Date.now();
+
+    const sent: SentRecord[] = [...records, ...sentinels];
+    const expected = expectedResults(sent, ALERT_THRESHOLD_PCT, sentinelWindowStart);
+    const counts = {
+      ticks: expected.ticks.length,
+      candles: expected.candles.length,
+      alerts: expected.alerts.length,
+      rejected: expected.rejected.length,
+    };
+    await run.waitForCounts(counts, 300_000);
+    const produceToVisibleMs = Date.now() - producedAt;
+
+    const actual = await run.results();
+    const hint = run.logHint();
+    assertSameRows('every valid tick appears exactly once in ticks', expected.ticks, actual.ticks, hint);
+    assertSameRows('candles_1m equals the independently computed OHLC/VWAP', expected.candles, actual.candles, hint);
+    assertSameRows('alerts equal the independently computed price moves', expected.alerts, actual.alerts, hint);
+    assertSameRows(
+      'every malformed record is in rejected with the schema reason',
+      expected.rejected.map((r) => ({ raw: r.raw, reason: r.reason, step: 'parse-tick' })),
+      actual.rejected,
+      hint,
+    );
+    const origins = new Set(actual.rejected.map((r) => r.origin));
+    const originPattern = new RegExp(`^${run.config.kafka.ticksTopic}/\\d+/\\d+$`);
+    if (origins.size !== actual.rejected.length || !actual.rejected.every((r) => originPattern.test(r.origin))) {
+      throw new InvariantError(`rejected.origin must be a unique topic/partition/offset per record\n${hint}`);
+    }
+    const deadLetters = await run.readDeadLetters(expected.rejected.length, 60_000);
+    assertSameRows(
+      'every malformed record is on the dead-letter topic exactly once',
+      actual.rejected.map((r) => ({ origin: r.origin, step: r.step, reason: r.reason, raw: r.raw })),
+      deadLetters,
+      hint,
+    );
+    if (options.extraChecks) await options.extraChecks(run, expected);
+    return { scenario, durationMs: Date.now() - started, produceToVisibleMs, recoveryMs, expected: counts };
+  } finally {
+    await run.cleanup();
+  }
+}
