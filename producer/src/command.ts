@@ -6,6 +6,7 @@ import { randomInt } from 'node:crypto';
 import { ConfigError, createLogger, loadConfig } from '@ticker/common';
 import { Command, CommanderError } from 'commander';
 import { type GeneratedRecord, generateTicks } from './generator';
+import { LanedPublisher } from './lanes';
 import {
   CliUsageError,
   DEFAULT_BATCH_SIZE,
@@ -19,7 +20,7 @@ import { createProgressReporter } from './progress';
 import { KafkaUnavailableError, TickPublisher } from './publisher';
 import { MAX_SEED } from './random';
 import { ReplayFileError, readReplayFile, replayRecords } from './replay';
-import { type RunSummary, runProducer } from './run';
+import { type BatchSender, type RunSummary, runProducer } from './run';
 
 /** Something that emits SIGINT / SIGTERM. */
 export interface SignalSource {
@@ -75,6 +76,10 @@ export function buildProgram(): Command {
       '--time-scale <x>',
       'market seconds per event second: 60 makes a demo minute move like an hour of trading (default: 1)',
     )
+    .option(
+      '--lanes <n>',
+      'producer lanes: worker threads, each an idempotent producer for a share of the symbols (default: 1)',
+    )
     .option('--retries <n>', `retries with backoff for connecting and for each batch (default: ${DEFAULT_RETRIES})`)
     .showHelpAfterError('(run with --help for usage)');
 }
@@ -120,15 +125,18 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     seed: settings.seed,
     source: settings.replay ?? 'generator',
   };
-  let publisher: TickPublisher;
+  let publisher: BatchSender & { disconnect(): Promise<void> };
   try {
-    publisher = await TickPublisher.connect({
+    const publisherOptions = {
       brokers: settings.brokers,
       topic: settings.topic,
       compression: settings.compression,
       retries: settings.retries,
-      logger,
-    });
+    };
+    publisher =
+      settings.lanes > 1
+        ? await LanedPublisher.connect(publisherOptions, settings.lanes, config.logLevel)
+        : await TickPublisher.connect({ ...publisherOptions, logger });
   } catch (err) {
     if (!(err instanceof KafkaUnavailableError)) throw err;
     io.stderr(`error: ${err.message}\n`);

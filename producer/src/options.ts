@@ -28,6 +28,7 @@ export interface RawCliOptions {
   compression?: string;
   retries?: string;
   timeScale?: string;
+  lanes?: string;
 }
 
 /** Event time: the wall clock (live demo) or a fixed schedule from a start time (tests, e2e). */
@@ -54,6 +55,8 @@ export interface ProducerSettings {
   retries: number;
   /** Simulated market seconds per event-time second. */
   timeScale: number;
+  /** Producer lanes (worker threads); 1 = send from the main thread. */
+  lanes: number;
 }
 
 /** Bad command-line usage; the message names each offending option. */
@@ -190,7 +193,8 @@ const optionsSchema = z.object({
   compression: z
     .enum(['none', 'gzip'], { error: (issue) => `--compression must be none or gzip (got "${String(issue.input)}")` })
     .optional(),
-  retries: integerIn('--retries', 0, 100).optional(),
+  retries: integerIn('--retries', 1, 100).optional(),
+  lanes: integerIn('--lanes', 1, 8).optional(),
   timeScale: positiveNumber('--time-scale', 'a positive number of market seconds per event second').optional(),
 });
 
@@ -250,5 +254,6 @@ export function resolveSettings(raw: RawCliOptions, config: Config, randomSeed: 
     compression: o.compression ?? 'none',
     retries: o.retries ?? DEFAULT_RETRIES,
     timeScale: o.timeScale ?? 1,
+    lanes: o.lanes ?? 1,
   };
 }

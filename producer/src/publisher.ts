@@ -14,6 +14,9 @@ import {
 } from 'kafkajs';
 import type { GeneratedRecord } from './generator';
 
+/** What Kafka needs of a record: key, value text and the record timestamp (event time). */
+export type OutgoingMessage = Pick<GeneratedRecord, 'key' | 'value' | 'timestampMs'>;
+
 export type Compression = 'none' | 'gzip';
 
 export interface PublisherOptions {
@@ -70,7 +73,7 @@ export class TickPublisher {
   }
 
   /** Sends one batch and resolves once every record in it is acknowledged by all in-sync replicas. */
-  async send(records: readonly GeneratedRecord[]): Promise<void> {
+  async send(records: readonly OutgoingMessage[]): Promise<void> {
     if (records.length === 0) return;
     try {
       await this.producer.send({

@@ -5,9 +5,20 @@
  */
 import type { GeneratedRecord } from './generator';
 
-/** Anything that can deliver a batch; resolves only when the batch is acknowledged. */
+/** Anything that can deliver a batch; resolves only when the whole batch is acknowledged. */
 export interface BatchSender {
   send(records: readonly GeneratedRecord[]): Promise<void>;
+}
+
+/** A batch that was only partly acknowledged (several lanes, one failed): says which records made it. */
+export class PartialBatchError extends Error {
+  override readonly name = 'PartialBatchError';
+  constructor(
+    message: string,
+    readonly acknowledged: readonly GeneratedRecord[],
+  ) {
+    super(message);
+  }
 }
 
 export interface RunOptions {
@@ -72,21 +83,27 @@ export async function runProducer(options: RunOptions): Promise<RunSummary> {
   let exhausted = false;
 
   const deliver = async (batch: GeneratedRecord[]): Promise<void> => {
+    let acknowledged: readonly GeneratedRecord[] = batch;
     try {
       await sender.send(batch);
     } catch (err) {
-      stats.failed += batch.length;
+      acknowledged = err instanceof PartialBatchError ? err.acknowledged : [];
+      stats.failed += batch.length - acknowledged.length;
       error ??= err instanceof Error ? err.message : String(err);
-      return;
     }
-    for (const record of batch) {
+    countSent(acknowledged);
+  };
+
+  const countSent = (acknowledged: readonly GeneratedRecord[]): void => {
+    if (acknowledged.length === 0) return;
+    for (const record of acknowledged) {
       if (record.kind === 'tick') stats.sentValid++;
       else stats.sentMalformed++;
       stats.sentBytes += record.value.length;
       if (stats.firstTimestampMs === undefined) stats.firstTimestampMs = record.timestampMs;
       stats.lastTimestampMs = record.timestampMs;
     }
-    stats.sent += batch.length;
+    stats.sent += acknowledged.length;
     stats.elapsedMs = now() - start;
     options.onProgress?.(stats);
   };

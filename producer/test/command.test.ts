@@ -47,6 +47,8 @@ describe('produce CLI validation', () => {
     ],
     [['--compression', 'zstd'], '--compression must be none or gzip (got "zstd")'],
     [['--time-scale', '0'], '--time-scale must be a positive number of market seconds per event second (got "0")'],
+    [['--retries', '0'], '--retries must be an integer from 1 to 100 (got "0")'],
+    [['--lanes', '9'], '--lanes must be an integer from 1 to 8 (got "9")'],
     [['--batch-size', '0'], '--batch-size must be an integer from 1 to 100000 (got "0")'],
     [['--count', '5', '--duration', '1s'], 'use either --count or --duration, not both'],
     [['--loop'], '--loop only applies to --replay'],
@@ -108,6 +110,17 @@ describe('unreachable broker', () => {
   });
 });
 
+describe('unreachable broker with lanes', () => {
+  it('exits 1 naming the broker address from the lane that failed, and reports 0 sent', async () => {
+    const result = await runCli(['--brokers', 'localhost:1', '--count', '10', '--lanes', '2', '--retries', '1']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      'error: cannot connect to Kafka broker(s) at localhost:1: Connection error: connect ECONNREFUSED 127.0.0.1:1\n',
+    );
+    expect(JSON.parse(result.stdout)).toMatchObject({ status: 'failed', generated: 0, sent: 0, failed: 0 });
+  });
+});
+
 describe('resolveSettings', () => {
   const config = loadConfig({});
 
@@ -130,6 +143,7 @@ describe('resolveSettings', () => {
       compression: 'none',
       retries: 5,
       timeScale: 1,
+      lanes: 1,
     });
   });
 

@@ -10,6 +10,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/command';
 import { type GeneratedRecord, generateTicks } from '../src/generator';
+import { LanedPublisher } from '../src/lanes';
 import { TickPublisher } from '../src/publisher';
 import { runProducer } from '../src/run';
 
@@ -21,7 +22,11 @@ const kafka = new Kafka({
   logLevel: logLevel.NOTHING,
 });
 const admin = kafka.admin();
-const topics = { library: `producer-it-${suffix}`, cli: `producer-it-cli-${suffix}` };
+const topics = {
+  library: `producer-it-${suffix}`,
+  lanes: `producer-it-lanes-${suffix}`,
+  cli: `producer-it-cli-${suffix}`,
+};
 const symbols = ['AAPL', 'MSFT', 'GOOG', 'TSLA', 'NVDA'];
 const startTimeMs = Date.UTC(2026, 2, 2, 14, 30, 0, 0);
 
@@ -78,51 +83,56 @@ async function topicRecordCount(topic: string): Promise<number> {
 }
 
 describe('producer -> Kafka', () => {
-  it('delivers 10,000 ticks exactly once, in per-symbol order, keyed by symbol, stamped with the tick time', async () => {
-    const options = { seed: 20260302, count: 10_000, symbols, startTimeMs, eventRate: 500 };
-    const publisher = await TickPublisher.connect({
-      brokers: config.kafka.brokers,
-      topic: topics.library,
-      compression: 'none',
-      retries: 3,
-      logger: createLogger('producer-it', 'silent'),
-    });
-    const summary = await runProducer({
-      records: generateTicks(options),
-      sender: publisher,
-      rate: Number.POSITIVE_INFINITY,
-      batchSize: 1000,
-    });
-    await publisher.disconnect();
-    expect(summary).toMatchObject({
-      status: 'completed',
-      generated: 10_000,
-      sent: 10_000,
-      sentValid: 10_000,
-      failed: 0,
-    });
+  it.each([
+    ['one producer', 1, 'library'],
+    ['two worker-thread lanes', 2, 'lanes'],
+  ] as const)(
+    'delivers 10,000 ticks exactly once, in per-symbol order, keyed by symbol, stamped with the tick time (%s)',
+    async (_name, lanes, topicKey) => {
+      const topic = topics[topicKey];
+      const options = { seed: 20260302, count: 10_000, symbols, startTimeMs, eventRate: 500 };
+      const publisherOptions = { brokers: config.kafka.brokers, topic, compression: 'none', retries: 3 } as const;
+      const publisher =
+        lanes > 1
+          ? await LanedPublisher.connect(publisherOptions, lanes, 'silent')
+          : await TickPublisher.connect({ ...publisherOptions, logger: createLogger('producer-it', 'silent') });
+      const summary = await runProducer({
+        records: generateTicks(options),
+        sender: publisher,
+        rate: Number.POSITIVE_INFINITY,
+        batchSize: 1000,
+      });
+      await publisher.disconnect();
+      expect(summary).toMatchObject({
+        status: 'completed',
+        generated: 10_000,
+        sent: 10_000,
+        sentValid: 10_000,
+        failed: 0,
+      });
 
-    const expected: GeneratedRecord[] = [...generateTicks(options)];
-    const received = await consumeAll(topics.library, expected.length);
-    expect(received).toHaveLength(10_000);
-    expect(await topicRecordCount(topics.library)).toBe(10_000);
+      const expected: GeneratedRecord[] = [...generateTicks(options)];
+      const received = await consumeAll(topic, expected.length);
+      expect(received).toHaveLength(10_000);
+      expect(await topicRecordCount(topic)).toBe(10_000);
 
-    const byValue = new Map(expected.map((r) => [r.value, r]));
-    expect(new Set(received.map((r) => r.value)).size).toBe(10_000);
-    for (const message of received) {
-      const record = byValue.get(message.value);
-      if (!record) throw new Error(`unexpected value ${message.value}`);
-      expect(message.key).toBe(record.key);
-      expect(message.timestamp).toBe(String(record.timestampMs));
-    }
-    for (const symbol of symbols) {
-      const sent = expected.filter((r) => r.key === symbol).map((r) => r.value);
-      const got = received.filter((r) => r.key === symbol);
-      expect(new Set(got.map((r) => r.partition)).size).toBe(1);
-      expect(got.map((r) => r.value)).toEqual(sent);
-      expect(sent.length).toBeGreaterThan(1500);
-    }
-  });
+      const byValue = new Map(expected.map((r) => [r.value, r]));
+      expect(new Set(received.map((r) => r.value)).size).toBe(10_000);
+      for (const message of received) {
+        const record = byValue.get(message.value);
+        if (!record) throw new Error(`unexpected value ${message.value}`);
+        expect(message.key).toBe(record.key);
+        expect(message.timestamp).toBe(String(record.timestampMs));
+      }
+      for (const symbol of symbols) {
+        const sent = expected.filter((r) => r.key === symbol).map((r) => r.value);
+        const got = received.filter((r) => r.key === symbol);
+        expect(new Set(got.map((r) => r.partition)).size).toBe(1);
+        expect(got.map((r) => r.value)).toEqual(sent);
+        expect(sent.length).toBeGreaterThan(1500);
+      }
+    },
+  );
 
   it('runs the CLI with malformed records mixed in and reports what Kafka acknowledged', async () => {
     const out: string[] = [];

@@ -5,11 +5,13 @@
  *
  *   npx tsx scripts/bench/producer.ts [--count 1000000] [--batch-size 5000] [--compression none|gzip]
  */
+import { loadavg } from 'node:os';
 import { createLogger, loadConfig } from '@ticker/common';
 import { Command } from 'commander';
 import { Kafka, logLevel } from 'kafkajs';
 import { z } from 'zod';
 import { generateTicks } from '../../producer/src/generator';
+import { LanedPublisher } from '../../producer/src/lanes';
 import { TickPublisher } from '../../producer/src/publisher';
 import { runProducer } from '../../producer/src/run';
 
@@ -19,6 +21,7 @@ const argsSchema = z.object({
   compression: z.enum(['none', 'gzip'], { error: '--compression must be none or gzip' }),
   partitions: z.coerce.number().int().min(1).max(64, '--partitions must be 1..64'),
   keep: z.boolean(),
+  lanes: z.coerce.number().int().min(1).max(8, '--lanes must be 1..8'),
 });
 
 const raw = new Command('bench-producer')
@@ -26,6 +29,7 @@ const raw = new Command('bench-producer')
   .option('--batch-size <n>', 'records per Kafka request', '5000')
   .option('--compression <codec>', 'none or gzip', 'none')
   .option('--partitions <n>', 'partitions of the bench topic', '6')
+  .option('--lanes <n>', 'producer lanes (worker threads, one idempotent producer each)', '1')
   .option('--keep', 'keep the bench topic afterwards', false)
   .parse()
   .opts();
@@ -52,19 +56,19 @@ try {
 }
 await admin.createTopics({ topics: [{ topic, numPartitions: args.partitions }], waitForLeaders: true });
 
-const publisher = await TickPublisher.connect({
-  brokers: config.kafka.brokers,
-  topic,
-  compression: args.compression,
-  retries: 5,
-  logger,
-});
+const publisherOptions = { brokers: config.kafka.brokers, topic, compression: args.compression, retries: 5 };
+const publisher =
+  args.lanes > 1
+    ? await LanedPublisher.connect(publisherOptions, args.lanes, config.logLevel)
+    : await TickPublisher.connect({ ...publisherOptions, logger });
+const cpuBefore = process.cpuUsage();
 const summary = await runProducer({
   records: generateTicks({ seed: 1, count: args.count }),
   sender: publisher,
   rate: Number.POSITIVE_INFINITY,
   batchSize: args.batchSize,
 });
+const cpu = process.cpuUsage(cpuBefore);
 await publisher.disconnect();
 if (!args.keep) await admin.deleteTopics({ topics: [topic] });
 await admin.disconnect();
@@ -77,9 +81,14 @@ const result = {
   ticksPerSecond: Math.round(summary.sent / seconds),
   valueMBPerSecond: Number((summary.sentBytes / 1e6 / seconds).toFixed(1)),
   meanValueBytes: Number((summary.sentBytes / Math.max(1, summary.sent)).toFixed(1)),
+  // Producer CPU (user + system, all threads) per tick: less sensitive than ticks/s to other load on a shared machine.
+  cpuMicrosPerTick: Number(((cpu.user + cpu.system) / Math.max(1, summary.sent)).toFixed(2)),
+  cpuBoundTicksPerSecond: Math.round((summary.sent * 1e6) / Math.max(1, cpu.user + cpu.system)),
+  loadAverage1m: Number(loadavg()[0]!.toFixed(1)),
   batchSize: args.batchSize,
   compression: args.compression,
   partitions: args.partitions,
+  lanes: args.lanes,
   ...(summary.error !== undefined ? { error: summary.error } : {}),
 };
 console.log(JSON.stringify(result));
