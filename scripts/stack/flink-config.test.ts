@@ -52,6 +52,11 @@ describe('flinkConfigYaml', () => {
     expect(config.get('execution.checkpointing.savepoint-dir')).toBe('file:///s/flink/savepoints');
   });
 
+  it('detects a killed TaskManager within seconds (short heartbeats)', () => {
+    expect(config.get('heartbeat.interval')).toBe('2000');
+    expect(config.get('heartbeat.timeout')).toBe('20000');
+  });
+
   it('quotes the Java 17 options string, which contains spaces', () => {
     expect(config.get('env.java.opts.all')).toBe(JSON.stringify(flinkJava17Options.join(' ')));
     expect(flinkJava17Options).toContain('--add-opens=java.base/java.util=ALL-UNNAMED');

@@ -107,6 +107,10 @@ export function flinkConfigEntries(s: FlinkClusterSettings): [string, string | n
     ['execution.checkpointing.dir', `file://${s.checkpointsDir}`],
     ['execution.checkpointing.savepoint-dir', `file://${s.savepointsDir}`],
     ['io.tmp.dirs', s.tmpDir],
+    // A killed TaskManager is noticed after two failed heartbeat RPCs (~4 s) instead of
+    // 50 s, which keeps crash-and-recover tests short; 20 s still rides out GC pauses.
+    ['heartbeat.interval', 2000],
+    ['heartbeat.timeout', 20000],
   ];
 }
 

@@ -5,7 +5,7 @@
  * PyPI wheel apache-flink-libraries, because flink-dist 2.x is not on Maven Central.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Component, Progress } from '../component';
 import {
@@ -103,6 +103,7 @@ export function flinkComponent(layout: StackLayout): Component {
   const jobmanager = managedProcess(layout.pids, layout.logs, 'flink-jobmanager');
   const taskmanager = managedProcess(layout.pids, layout.logs, 'flink-taskmanager');
   const rest = `http://${f.restHost}:${f.restPort}`;
+  const taskManagerIdFile = join(layout.pids, 'flink-taskmanager.id');
   const memory = defaultTaskManagerMemory;
   const env = {
     ...process.env,
@@ -138,7 +139,7 @@ export function flinkComponent(layout: StackLayout): Component {
       taskmanager.outFile,
       join(layout.logs, 'flink-taskmanager.log'),
     ],
-    healthDescription: `${rest}/overview showing 1 TaskManager with ${f.taskSlots} slots, and ${rest}/jars answering`,
+    healthDescription: `${rest}/taskmanagers listing this stack's TaskManager with ${f.taskSlots} slots, and ${rest}/jars answering`,
     startTimeoutSeconds: 120,
     async fetch(progress: Progress) {
       requireJava17();
@@ -147,7 +148,15 @@ export function flinkComponent(layout: StackLayout): Component {
     },
     async start(progress: Progress) {
       await this.fetch(progress);
-      for (const dir of [f.conf, f.checkpoints, f.savepoints, f.tmp, join(f.home, 'web-upload'), layout.logs]) {
+      for (const dir of [
+        f.conf,
+        f.checkpoints,
+        f.savepoints,
+        f.tmp,
+        join(f.home, 'web-upload'),
+        layout.logs,
+        layout.pids,
+      ]) {
         mkdirSync(dir, { recursive: true });
       }
       writeFileSync(
@@ -181,6 +190,9 @@ export function flinkComponent(layout: StackLayout): Component {
         );
       }
       if (runningPid(taskmanager, layout.root) === undefined) {
+        // A fresh resource id per start lets the health check tell this TaskManager from a dead one.
+        const resourceId = `stack-taskmanager-${Date.now()}`;
+        writeFileSync(taskManagerIdFile, `${resourceId}\n`);
         startProcess(
           taskmanager,
           'java',
@@ -189,16 +201,33 @@ export function flinkComponent(layout: StackLayout): Component {
             'org.apache.flink.runtime.taskexecutor.TaskManagerRunner',
             '--configDir',
             f.conf,
+            `-Dtaskmanager.resource-id=${resourceId}`,
           ],
           { cwd: f.home, env },
         );
       }
     },
     async healthy() {
-      const overview = await tryFetch(`${rest}/overview`);
-      if (!overview?.ok) return false;
-      const body = (await overview.json()) as Overview;
-      if (body.taskmanagers !== 1 || body['slots-total'] !== f.taskSlots) return false;
+      const ownTaskManager = runningPid(taskmanager, layout.root) !== undefined;
+      const ownJobManager = runningPid(jobmanager, layout.root) !== undefined;
+      if (ownTaskManager && existsSync(taskManagerIdFile)) {
+        // Our TaskManager must be the one registered: after a crash the JobManager lists the
+        // dead one until its heartbeat times out.
+        const id = readFileSync(taskManagerIdFile, 'utf8').trim();
+        const res = await tryFetch(`${rest}/taskmanagers`);
+        if (!res?.ok) return false;
+        const body = (await res.json()) as { taskmanagers: { id: string; slotsNumber: number }[] };
+        if (!body.taskmanagers.some((tm) => tm.id === id && tm.slotsNumber === f.taskSlots)) return false;
+      } else if (ownJobManager && !ownTaskManager) {
+        return false; // our JobManager without its TaskManager
+      } else {
+        // A cluster this stack did not start (reused), or a TaskManager started before resource ids
+        // were recorded: one TaskManager with the configured slots.
+        const overview = await tryFetch(`${rest}/overview`);
+        if (!overview?.ok) return false;
+        const body = (await overview.json()) as Overview;
+        if (body.taskmanagers !== 1 || body['slots-total'] !== f.taskSlots) return false;
+      }
       const jars = await tryFetch(`${rest}/jars`);
       return jars?.status === 200;
     },
