@@ -20,8 +20,12 @@ COPY pipeline/package.json pipeline/package.json
 COPY flink/package.json flink/package.json
 COPY dashboard/package.json dashboard/package.json
 # --ignore-scripts: nothing here needs an install script, and none may download binaries.
+# npm ci refuses a lock file that lacks other platforms' optional packages (the lock is written
+# where some of biome's platform binaries are not published); then install from the lock with
+# npm install, which keeps every locked version and only adds the missing platform entries.
 RUN --mount=type=cache,target=/root/.npm \
-    npm ci --ignore-scripts --no-audit --no-fund
+    npm ci --ignore-scripts --no-audit --no-fund \
+    || npm install --ignore-scripts --no-audit --no-fund
 
 # ---- production dependencies only ----
 FROM deps AS prod-deps

@@ -61,7 +61,8 @@ async function topicGrowing(topic: string): Promise<string | undefined> {
     const offsets = await admin.fetchTopicOffsets(topic);
     const end = offsets.reduce((sum, p) => sum + Number(p.high), 0);
     const stateFile = join(tmpdir(), `healthcheck-${topic}.offset`);
-    const previous = Number(await readFile(stateFile, 'utf8').catch(() => '-1'));
+    // The first check compares with 0: an empty topic is not a healthy producer.
+    const previous = Number(await readFile(stateFile, 'utf8').catch(() => '0'));
     await writeFile(stateFile, String(end));
     return end > previous ? undefined : `topic ${topic} did not grow since the last check (end offset ${end})`;
   } catch (error) {

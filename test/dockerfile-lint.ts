@@ -105,8 +105,10 @@ export function lintDockerfile(text: string, options: LintOptions = {}): LintPro
       add(line, 'workdir-absolute', `WORKDIR ${ins.args} must be absolute`);
     }
     if (keyword === 'RUN') {
-      if (/\bnpm (install|i)\b/.test(ins.args))
+      // npm install is accepted only as the fallback of an npm ci in the same RUN.
+      if (/\bnpm (install|i)\b/.test(ins.args) && !/\bnpm ci\b.*\|\|\s*npm (install|i)\b/.test(ins.args)) {
         add(line, 'npm-ci', 'use npm ci (the lock file) instead of npm install');
+      }
       if (/apt-get install/.test(ins.args)) {
         if (!/--no-install-recommends/.test(ins.args)) {
           add(line, 'apt-no-recommends', 'apt-get install without --no-install-recommends');
