@@ -1,0 +1,275 @@
+/**
+ * Dashboard benchmark: loads N ticks (default 1,000,000) into a bench database,
+ * starts the dashboard as its own process, and measures with autocannon
+ * /api/latest and /api/candles (and /api/stats) at full speed and at a fixed
+ * 200 req/s, then SSE with many clients (connection success, delivery latency
+ * of a new tick). Prints a markdown table for docs/benchmarks.md.
+ *
+ *   npx tsx scripts/bench/dashboard.ts [--ticks 1000000] [--duration 10] [--clients 500]
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import http from 'node:http';
+import net from 'node:net';
+import { join } from 'node:path';
+import { createClient } from '@clickhouse/client';
+import { loadConfig } from '@ticker/common';
+import autocannon from 'autocannon';
+import { Command } from 'commander';
+import { z } from 'zod';
+import {
+  alertsFromCandles,
+  candlesFromTicks,
+  generateTicks,
+  insertAlerts,
+  insertCandles,
+  insertTicks,
+  type TickInput,
+} from '../../dashboard/test/fixtures';
+import { migrate } from '../db/migrate-lib';
+import { repoRoot } from '../stack/layout';
+
+const optionsSchema = z.object({
+  ticks: z.coerce.number().int().min(1000, '--ticks must be at least 1000'),
+  duration: z.coerce.number().int().min(1, '--duration must be >= 1 second'),
+  clients: z.coerce.number().int().min(1, '--clients must be >= 1'),
+  rate: z.coerce.number().int().min(1, '--rate must be >= 1'),
+  database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, '--database must be a plain identifier'),
+  keep: z.boolean(),
+});
+type Options = z.infer<typeof optionsSchema>;
+
+const SYMBOLS = {
+  AAPL: 231.5,
+  MSFT: 418.2,
+  GOOG: 176.9,
+  AMZN: 198.4,
+  NVDA: 132.7,
+  TSLA: 251.3,
+  META: 585.1,
+  NFLX: 702.4,
+  AMD: 142.6,
+  INTC: 22.9,
+};
+const START = Date.parse('2026-01-05T09:00:00.000Z');
+const STEP_MS = 10;
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function load(options: Options): Promise<{ seconds: number; newestMs: number }> {
+  const config = loadConfig();
+  const { url, user, password } = config.clickhouse;
+  const admin = createClient({ url, username: user, password });
+  await admin.command({ query: `DROP DATABASE IF EXISTS ${options.database}` });
+  await admin.close();
+  await migrate({ url, user, password, database: options.database });
+  const db = createClient({ url, username: user, password, database: options.database });
+  const started = Date.now();
+  const ticks = generateTicks({
+    symbols: SYMBOLS,
+    startMs: START,
+    ticks: options.ticks,
+    stepMs: STEP_MS,
+    idPrefix: 'b',
+  });
+  for (let i = 0; i < ticks.length; i += 100_000) await insertTicks(db, ticks.slice(i, i + 100_000));
+  const candles = candlesFromTicks(ticks);
+  await insertCandles(db, candles);
+  await insertAlerts(db, alertsFromCandles(candles, 0.3));
+  await db.close();
+  return { seconds: (Date.now() - started) / 1000, newestMs: (ticks.at(-1) as TickInput).ms };
+}
+
+async function startDashboard(database: string, port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'dashboard/src/main.ts')], {
+    cwd: repoRoot,
+    env: { ...process.env, CLICKHOUSE_DATABASE: database, DASHBOARD_PORT: String(port), LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`dashboard exited with code ${child.exitCode}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return child;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  child.kill();
+  throw new Error(`dashboard did not answer /healthz on port ${port} within 30 s`);
+}
+
+interface HttpRow {
+  route: string;
+  mode: string;
+  p50: number;
+  p99: number;
+  max: number;
+  rps: number;
+  errors: number;
+}
+
+async function measure(url: string, route: string, duration: number, rate?: number): Promise<HttpRow> {
+  const result = await autocannon({
+    url: `${url}${route}`,
+    connections: 10,
+    duration,
+    timeout: 10,
+    ...(rate ? { overallRate: rate } : {}),
+  });
+  return {
+    route,
+    mode: rate ? `fixed ${rate} req/s` : 'max (10 connections)',
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    rps: result.requests.average,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+interface SseResult {
+  clients: number;
+  connected: number;
+  rounds: number;
+  delivered: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** Opens `count` SSE clients, inserts ticks one at a time, measures insert-start → received per client. */
+async function measureSse(url: string, database: string, count: number, newestMs: number): Promise<SseResult> {
+  const received = new Map<string, number[]>();
+  let connected = 0;
+  const requests: http.ClientRequest[] = [];
+  await new Promise<void>((resolve) => {
+    const deadline = setTimeout(resolve, 20_000);
+    for (let i = 0; i < count; i += 1) {
+      const req = http.get(`${url}/api/stream`, { agent: false }, (res) => {
+        let buffer = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buffer += chunk;
+          let end = buffer.indexOf('\n\n');
+          while (end !== -1) {
+            const frame = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            end = buffer.indexOf('\n\n');
+            if (frame.startsWith('event: ready')) {
+              connected += 1;
+              if (connected === count) {
+                clearTimeout(deadline);
+                resolve();
+              }
+            } else if (frame.startsWith('event: ticks')) {
+              const now = performance.now();
+              for (const match of frame.matchAll(/"id":"(bench-live-\d+)"/g)) {
+                const id = match[1] as string;
+                const times = received.get(id) ?? [];
+                times.push(now);
+                received.set(id, times);
+              }
+            }
+          }
+        });
+      });
+      req.on('error', () => {});
+      requests.push(req);
+    }
+  });
+  const config = loadConfig();
+  const db = createClient({
+    url: config.clickhouse.url,
+    username: config.clickhouse.user,
+    password: config.clickhouse.password,
+    database,
+  });
+  const latencies: number[] = [];
+  const rounds = 5;
+  for (let round = 1; round <= rounds; round += 1) {
+    const id = `bench-live-${round}`;
+    const start = performance.now();
+    await insertTicks(db, [{ id, symbol: 'AAPL', price: 250 + round, volume: round, ms: newestMs + round * 1000 }]);
+    const deadline = Date.now() + 10_000;
+    while ((received.get(id)?.length ?? 0) < connected && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    for (const t of received.get(id) ?? []) latencies.push(t - start);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  await db.close();
+  for (const req of requests) req.destroy();
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) =>
+    Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0);
+  return {
+    clients: count,
+    connected,
+    rounds,
+    delivered: latencies.length,
+    p50: pct(0.5),
+    p99: pct(0.99),
+    max: Math.round(latencies.at(-1) ?? 0),
+  };
+}
+
+const program = new Command('bench:dashboard')
+  .description('Benchmark the dashboard API and SSE stream over a large ClickHouse table')
+  .option('--ticks <n>', 'ticks to load', '1000000')
+  .option('--duration <seconds>', 'seconds per autocannon run', '10')
+  .option('--clients <n>', 'SSE clients', '500')
+  .option('--rate <n>', 'fixed request rate for the latency runs', '200')
+  .option('--database <name>', 'bench database (dropped and re-created)', 'bench_dashboard')
+  .option('--keep', 'keep the bench database afterwards', false)
+  .action(async (raw: unknown) => {
+    const parsed = optionsSchema.safeParse(raw);
+    if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
+    const options = parsed.data;
+    console.log(`loading ${options.ticks} ticks into ${options.database} …`);
+    const loaded = await load(options);
+    console.log(`loaded in ${loaded.seconds.toFixed(1)} s`);
+    const port = await freePort();
+    const child = await startDashboard(options.database, port);
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      const routes = ['/api/latest', '/api/candles?symbol=AAPL&minutes=60', '/api/stats?minutes=5'];
+      for (const route of routes) await measure(url, route, 2); // warm-up
+      const rows: HttpRow[] = [];
+      for (const route of routes) {
+        rows.push(await measure(url, route, options.duration));
+        rows.push(await measure(url, route, options.duration, options.rate));
+      }
+      console.log('\n| route | load | p50 ms | p99 ms | max ms | req/s | errors |\n|---|---|---|---|---|---|---|');
+      for (const r of rows) {
+        console.log(`| ${r.route} | ${r.mode} | ${r.p50} | ${r.p99} | ${r.max} | ${Math.round(r.rps)} | ${r.errors} |`);
+      }
+      const sse = await measureSse(url, options.database, options.clients, loaded.newestMs);
+      console.log(
+        `\nSSE: ${sse.connected}/${sse.clients} clients connected; ${sse.delivered}/${sse.connected * sse.rounds} deliveries over ${sse.rounds} ticks; insert → received p50 ${sse.p50} ms, p99 ${sse.p99} ms, max ${sse.max} ms`,
+      );
+    } finally {
+      child.kill('SIGTERM');
+      if (!options.keep) {
+        const config = loadConfig();
+        const admin = createClient({
+          url: config.clickhouse.url,
+          username: config.clickhouse.user,
+          password: config.clickhouse.password,
+        });
+        await admin.command({ query: `DROP DATABASE IF EXISTS ${options.database}` });
+        await admin.close();
+      }
+    }
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
