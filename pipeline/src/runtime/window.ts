@@ -55,7 +55,14 @@ export function runWindow(window: WindowRuntime, info: WindowInfo, records: read
     rejections.push(rejection(-1, { step: window.name, reason: result.reason }, origin, windowRaw, maxTimestamp));
     return { outputs: [], rejections };
   }
-  const text = JSON.stringify(result);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(result);
+  } catch (err) {
+    const reason = `aggregate output is not JSON: ${describeThrown(err)}`;
+    rejections.push(rejection(-1, { step: window.name, reason }, origin, windowRaw, maxTimestamp));
+    return { outputs: [], rejections };
+  }
   if (text === undefined) {
     const reason = 'aggregate output is not JSON (undefined or a function)';
     rejections.push(rejection(-1, { step: window.name, reason }, origin, windowRaw, maxTimestamp));
