@@ -51,7 +51,10 @@ export function buildProgram(): Command {
     )
     .option('--topic <name>', 'topic to publish to (default: TICKS_TOPIC or stock-ticks)')
     .option('--symbols <list>', 'comma-separated tickers (default: AAPL,MSFT,GOOG,AMZN,TSLA,NVDA,META)')
-    .option('--rate <n>', `ticks per second of wall clock; 0 or max = as fast as possible (default: ${DEFAULT_RATE})`)
+    .option(
+      '--rate <n>',
+      `ticks per second of wall clock; 0 or max = as fast as possible (default: ${DEFAULT_RATE}; with --replay --shift-to-now: the file's own pace)`,
+    )
     .option('--count <n>', 'stop after n records (valid + malformed)')
     .option('--duration <time>', 'stop after this wall-clock time: 30s, 5m, 1h, 500ms')
     .option(
@@ -167,6 +170,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       records,
       sender: publisher,
       rate: settings.rate,
+      pacing: settings.pacing,
       batchSize: settings.batchSize,
       durationMs: settings.durationMs,
       signal: stop.signal,

@@ -40,6 +40,8 @@ export interface ProducerSettings {
   symbols: string[];
   /** Records per second of wall clock; Infinity = as fast as possible. */
   rate: number;
+  /** 'event-time' = send each record when the wall clock reaches its event time (replay shifted to now, no --rate). */
+  pacing: 'rate' | 'event-time';
   count: number | undefined;
   durationMs: number | undefined;
   seed: number;
@@ -241,6 +243,7 @@ export function resolveSettings(raw: RawCliOptions, config: Config, randomSeed: 
     topic: o.topic,
     symbols: o.symbols,
     rate: o.rate,
+    pacing: o.replay !== undefined && o.shiftToNow === true && raw.rate === undefined ? 'event-time' : 'rate',
     count: o.count,
     durationMs: o.duration,
     seed: o.seed ?? randomSeed(),

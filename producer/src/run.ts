@@ -24,8 +24,15 @@ export class PartialBatchError extends Error {
 export interface RunOptions {
   records: Iterable<GeneratedRecord>;
   sender: BatchSender;
-  /** Records per second of wall clock; Infinity = as fast as possible. */
+  /** Records per second of wall clock; Infinity = as fast as possible. Ignored when pacing by event time. */
   rate: number;
+  /**
+   * 'rate' (default): `rate` records per wall-clock second. 'event-time': each
+   * record when the wall clock reaches its event time (a replay shifted to now).
+   */
+  pacing?: 'rate' | 'event-time';
+  /** Epoch-ms wall clock for event-time pacing (tests pass a fake). */
+  wallClock?: () => number;
   /** Most records per send. */
   batchSize: number;
   /** Stop after this much wall-clock time. */
@@ -65,6 +72,7 @@ export interface RunSummary extends RunStats {
 export async function runProducer(options: RunOptions): Promise<RunSummary> {
   const { sender, rate, batchSize, durationMs, signal } = options;
   const now = options.now ?? (() => performance.now());
+  const wallClock = options.wallClock ?? (() => Date.now());
   const iterator = options.records[Symbol.iterator]();
   const start = now();
   const stats: RunStats = {
@@ -108,31 +116,62 @@ export async function runProducer(options: RunOptions): Promise<RunSummary> {
     options.onProgress?.(stats);
   };
 
+  // One record of lookahead, for pacing by event time.
+  let peeked: GeneratedRecord | undefined;
+  const pull = (): GeneratedRecord | undefined => {
+    if (peeked) {
+      const record = peeked;
+      peeked = undefined;
+      return record;
+    }
+    const next = iterator.next();
+    if (next.done) {
+      exhausted = true;
+      return undefined;
+    }
+    return next.value;
+  };
+
+  /** Records due now (at most batchSize), or how long to wait for the next one. */
+  const takeDue = (elapsed: number): GeneratedRecord[] | { waitMs: number } => {
+    const batch: GeneratedRecord[] = [];
+    if (options.pacing === 'event-time') {
+      const wallNow = wallClock();
+      while (batch.length < batchSize && !exhausted) {
+        const record = pull();
+        if (!record) break;
+        if (record.timestampMs > wallNow) {
+          peeked = record;
+          break;
+        }
+        batch.push(record);
+      }
+      return batch.length > 0 || exhausted || !peeked ? batch : { waitMs: peeked.timestampMs - wallNow };
+    }
+    const due =
+      rate === Number.POSITIVE_INFINITY ? batchSize : Math.floor((elapsed * rate) / 1000) + 1 - stats.generated;
+    if (due <= 0) return { waitMs: (stats.generated * 1000) / rate - elapsed };
+    while (batch.length < Math.min(due, batchSize)) {
+      const record = pull();
+      if (!record) break;
+      batch.push(record);
+    }
+    return batch;
+  };
+
   while (!exhausted && error === undefined && !signal?.aborted) {
     const elapsed = now() - start;
     if (durationMs !== undefined && elapsed >= durationMs) break;
-    const due =
-      rate === Number.POSITIVE_INFINITY ? batchSize : Math.floor((elapsed * rate) / 1000) + 1 - stats.generated;
-    if (due <= 0) {
+    const batch = takeDue(elapsed);
+    if (!Array.isArray(batch)) {
       // Nothing due yet: wait for the in-flight batch if there is one, else until the next record is due.
       if (inFlight) {
         await inFlight;
         inFlight = undefined;
       } else {
-        const nextDueAt = (stats.generated * 1000) / rate;
-        await sleep(Math.max(1, Math.min(nextDueAt - elapsed, 250)), signal);
+        await sleep(Math.max(1, Math.min(batch.waitMs, 250)), signal);
       }
       continue;
-    }
-    const batch: GeneratedRecord[] = [];
-    const take = Math.min(due, batchSize);
-    while (batch.length < take) {
-      const next = iterator.next();
-      if (next.done) {
-        exhausted = true;
-        break;
-      }
-      batch.push(next.value);
     }
     stats.generated += batch.length;
     if (inFlight) await inFlight;
@@ -140,7 +179,7 @@ export async function runProducer(options: RunOptions): Promise<RunSummary> {
     inFlight = error === undefined && batch.length > 0 ? deliver(batch) : undefined;
   }
   if (inFlight) await inFlight;
-  stats.elapsedMs = now() - start;
+  stats.elapsedMs = Math.round(now() - start);
   const status = error !== undefined ? 'failed' : signal?.aborted ? 'interrupted' : 'completed';
   return {
     status,

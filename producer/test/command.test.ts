@@ -130,6 +130,7 @@ describe('resolveSettings', () => {
       topic: 't1',
       symbols: ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'TSLA', 'NVDA', 'META'],
       rate: 100,
+      pacing: 'rate',
       count: undefined,
       durationMs: undefined,
       seed: 99,
@@ -168,6 +169,12 @@ describe('resolveSettings', () => {
       startTimeMs: 1000,
       eventRate: 250,
     });
+  });
+
+  it("replays at the file's own pace with --shift-to-now unless --rate is given", () => {
+    expect(resolveSettings({ replay: 'x.jsonl', shiftToNow: true }, config, () => 1).pacing).toBe('event-time');
+    expect(resolveSettings({ replay: 'x.jsonl', shiftToNow: true, rate: '20' }, config, () => 1).pacing).toBe('rate');
+    expect(resolveSettings({ replay: 'x.jsonl' }, config, () => 1).pacing).toBe('rate');
   });
 
   it('throws CliUsageError', () => {

@@ -58,6 +58,37 @@ describe('runProducer', () => {
     expect(sender.batches.length).toBeGreaterThan(5);
   });
 
+  it('paces by event time: each record goes out once the wall clock reaches its timestamp', async () => {
+    const t0 = performance.now();
+    const base = 1_700_000_000_000;
+    const wallClock = () => base + (performance.now() - t0);
+    const records = [0, 40, 80, 120].map((offset, i) => ({
+      kind: 'tick' as const,
+      sequence: i,
+      key: 'AAPL',
+      value: `v${i}`,
+      timestampMs: base + offset,
+      tick: { id: `x-${i}`, symbol: 'AAPL', price: 1, volume: 1, ts: new Date(base + offset).toISOString() },
+    }));
+    const sendTimes: number[] = [];
+    const summary = await runProducer({
+      records,
+      sender: {
+        async send(batch) {
+          for (const r of batch) sendTimes.push(wallClock() - r.timestampMs);
+        },
+      },
+      rate: Number.POSITIVE_INFINITY,
+      pacing: 'event-time',
+      wallClock,
+      batchSize: 100,
+    });
+    expect(summary.sent).toBe(4);
+    // Never early; the last one cannot go before 120 ms.
+    expect(sendTimes.every((late) => late >= 0)).toBe(true);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(120);
+  });
+
   it('stops at the first unacknowledged batch and never counts it as sent', async () => {
     const sender = recordingSender((call) => {
       if (call === 3) throw new Error('broker gone');
