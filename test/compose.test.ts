@@ -44,7 +44,16 @@ const serviceSchema = z.object({
   profiles: z.array(z.string()).optional(),
   environment: z.record(z.string(), z.string().nullable()).optional(),
   ports: z.array(portSchema).optional(),
-  volumes: z.array(z.object({ type: z.string(), source: z.string().optional(), target: z.string() })).optional(),
+  volumes: z
+    .array(
+      z.object({
+        type: z.string(),
+        source: z.string().optional(),
+        target: z.string(),
+        read_only: z.boolean().optional(),
+      }),
+    )
+    .optional(),
   healthcheck: z.object({ test: z.array(z.string()).optional(), disable: z.boolean().optional() }).optional(),
   depends_on: z.record(z.string(), z.object({ condition: z.string() })).optional(),
   command: z.array(z.string()).nullable().optional(),
@@ -224,6 +233,15 @@ describe('compose.yaml (docker compose config)', () => {
     for (const [name, service] of Object.entries(services)) {
       expect(service.container_name, `${name} container_name`).toBeUndefined();
     }
+    // The deployer resumes from retained checkpoints: it sees the same paths Flink wrote, read-only.
+    expect(services.deployer?.volumes?.find((v) => v.target === '/flink-state')).toMatchObject({
+      type: 'volume',
+      source: 'flink-state',
+      read_only: true,
+    });
+    const deploy = services.deployer?.command?.join(' ') ?? '';
+    expect(deploy).toContain('deploy --jar /opt/bridge/ticker-bridge.jar --no-build --from-latest-savepoint');
+    expect(deploy).toContain('--checkpoints-dir /flink-state/checkpoints --if-not-running');
   });
 });
 

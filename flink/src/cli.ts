@@ -58,6 +58,7 @@ interface DeployFlags {
   parallelism?: number;
   savepoint?: string;
   fromLatestSavepoint?: boolean;
+  checkpointsDir?: string;
   allowNonRestoredState?: boolean;
   replace?: boolean;
   ifNotRunning?: boolean;
@@ -122,6 +123,7 @@ async function runDeploy(flags: DeployFlags): Promise<void> {
     parallelism: flags.parallelism,
     savepointPath: flags.savepoint,
     fromLatestSavepoint: flags.fromLatestSavepoint,
+    checkpointsDir: userPath(flags.checkpointsDir),
     allowNonRestoredState: flags.allowNonRestoredState,
     replace: flags.replace,
     ifNotRunning: flags.ifNotRunning,
@@ -152,6 +154,10 @@ export function buildProgram(): Command {
     .option('--parallelism <n>', 'job parallelism (overrides the descriptor)', positiveInt)
     .addOption(new Option('--savepoint <path>', 'restore from this savepoint').conflicts('fromLatestSavepoint'))
     .option('--from-latest-savepoint', 'restore from the newest savepoint `stop` recorded for this pipeline, if any')
+    .option(
+      '--checkpoints-dir <dir>',
+      "with --from-latest-savepoint: also resume from the last deployed job's retained checkpoints here, if newer",
+    )
     .option('--allow-non-restored-state', 'allow savepoint state that maps to no operator')
     .option('--replace', 'if the pipeline runs: stop it with a savepoint, then deploy from that savepoint')
     .addOption(

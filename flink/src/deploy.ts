@@ -8,6 +8,7 @@ import { activeJobsOf, rootExceptionText } from './jobs';
 import type { Reporter } from './report';
 import { FlinkApiError, type FlinkRestClient } from './rest/client';
 import type { JobDetails } from './rest/schemas';
+import { newestRetainedCheckpoint } from './retained-checkpoint';
 import type { SavepointStore } from './savepoint-store';
 import { stopJob } from './stop';
 import { DeadlineError, pollUntil } from './wait';
@@ -43,6 +44,11 @@ export interface DeployOptions {
   parallelism?: number;
   savepointPath?: string;
   fromLatestSavepoint?: boolean;
+  /**
+   * With fromLatestSavepoint: also consider the retained checkpoints of the pipeline's last
+   * deployed job under this directory, and restore from whichever is newer.
+   */
+  checkpointsDir?: string;
   allowNonRestoredState?: boolean;
   /** Stop a running copy with a savepoint and start from it. */
   replace?: boolean;
@@ -100,13 +106,7 @@ export async function deploy(
   }
 
   if (savepointPath === undefined && options.fromLatestSavepoint) {
-    const latest = await store.latest(pipeline);
-    if (latest) {
-      savepointPath = latest.path;
-      reporter.step(`Restoring from the latest recorded savepoint (${latest.takenAt}, job ${latest.jobId})`);
-    } else {
-      reporter.step(`No savepoint recorded for "${pipeline}" in ${store.file}; starting fresh`);
-    }
+    savepointPath = await latestRestorePoint(store, reporter, pipeline, options.checkpointsDir);
   }
 
   reporter.step('Locating the bridge jar');
@@ -146,6 +146,7 @@ export async function deploy(
     await client.deleteJar(jarId).catch(() => undefined);
   }
   reporter.detail(`job id ${jobId}`);
+  await store.addDeployment({ pipeline, jobId, deployedAt: new Date().toISOString() });
 
   reporter.step('Waiting until every task is RUNNING');
   try {
@@ -167,6 +168,36 @@ export async function deploy(
     throw error;
   }
   return { jobId, restoredFrom: savepointPath, alreadyRunning: false };
+}
+
+/**
+ * The newest state to resume `pipeline` from: the latest savepoint `stop` recorded, or the
+ * newest retained checkpoint of the last deployed job when that is more recent.
+ */
+async function latestRestorePoint(
+  store: SavepointStore,
+  reporter: Reporter,
+  pipeline: string,
+  checkpointsDir: string | undefined,
+): Promise<string | undefined> {
+  const savepoint = await store.latest(pipeline);
+  const deployment = checkpointsDir !== undefined ? await store.latestDeployment(pipeline) : undefined;
+  const checkpoint =
+    checkpointsDir !== undefined && deployment !== undefined
+      ? await newestRetainedCheckpoint(checkpointsDir, deployment.jobId)
+      : undefined;
+  if (checkpoint && (!savepoint || checkpoint.completedAt.getTime() > Date.parse(savepoint.takenAt))) {
+    reporter.step(
+      `Restoring from the newest retained checkpoint of job ${deployment?.jobId} (chk-${checkpoint.id}, ${checkpoint.completedAt.toISOString()})`,
+    );
+    return checkpoint.path;
+  }
+  if (savepoint) {
+    reporter.step(`Restoring from the latest recorded savepoint (${savepoint.takenAt}, job ${savepoint.jobId})`);
+    return savepoint.path;
+  }
+  reporter.step(`No savepoint recorded for "${pipeline}" in ${store.file}; starting fresh`);
+  return undefined;
 }
 
 /** True when the job and every subtask of every vertex is RUNNING. */

@@ -1,6 +1,6 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AlreadyRunningError, deploy, JobStartError } from '../src/deploy';
 import { memoryReporter } from '../src/report';
@@ -210,6 +210,36 @@ describe('deploy and stop against a stand-in Flink', () => {
     expect(reporter.lines).toContain(`[2] No savepoint recorded for "stock-pipeline" in ${store.file}; starting fresh`);
     const run = JSON.parse(flink.calls('POST /jars/abc_ticker-bridge.jar/run')[0]!.body.toString());
     expect(run.savepointPath).toBeUndefined();
+  });
+
+  it('--from-latest-savepoint prefers a newer retained checkpoint of the last deployed job', async () => {
+    const { mkdir, utimes } = await import('node:fs/promises');
+    const checkpoints = join(dirname(store.file), 'checkpoints');
+    await mkdir(join(checkpoints, 'job-0', 'chk-42'), { recursive: true });
+    await writeFile(join(checkpoints, 'job-0', 'chk-42', '_metadata'), 'x');
+    const completed = new Date('2026-01-02T00:00:00Z');
+    await utimes(join(checkpoints, 'job-0', 'chk-42', '_metadata'), completed, completed);
+    await store.add({
+      pipeline: 'stock-pipeline',
+      jobId: 'old',
+      path: 'file:/sp/old',
+      takenAt: '2026-01-01T00:00:00Z',
+    });
+    await store.addDeployment({ pipeline: 'stock-pipeline', jobId: 'job-0', deployedAt: '2026-01-01T00:00:01Z' });
+    flink.on('GET /jobs/overview', () => ({ json: { jobs: [] } }));
+    flink.on('GET /jobs/job-1', () => ({ json: jobDetails('job-1', 'RUNNING', [2, 2]) }));
+    const options = { descriptor: loadedDescriptor, jar: async () => jar, target, fromLatestSavepoint: true };
+
+    const reporter = memoryReporter();
+    const result = await deploy(client, store, reporter, { ...options, checkpointsDir: checkpoints });
+    expect(result.restoredFrom).toBe(`file:${join(checkpoints, 'job-0', 'chk-42')}`);
+    expect(reporter.lines).toContain(
+      '[2] Restoring from the newest retained checkpoint of job job-0 (chk-42, 2026-01-02T00:00:00.000Z)',
+    );
+    // The new job is now the pipeline's last deployment; it has no checkpoints yet, so the savepoint wins.
+    expect((await store.latestDeployment('stock-pipeline'))?.jobId).toBe('job-1');
+    const again = await deploy(client, store, memoryReporter(), { ...options, checkpointsDir: checkpoints });
+    expect(again.restoredFrom).toBe('file:/sp/old');
   });
 
   it('--replace stops the running copy with a savepoint and restores the new job from it', async () => {

@@ -113,3 +113,31 @@ describe('savepoint store', () => {
     );
   });
 });
+
+describe('retained checkpoints', () => {
+  it('finds the newest complete checkpoint of a job and skips unfinished ones', async () => {
+    const { mkdir, utimes } = await import('node:fs/promises');
+    const { newestRetainedCheckpoint } = await import('../src/retained-checkpoint');
+    const dir = await mkdtemp(join(tmpdir(), 'chk-'));
+    for (const [id, complete] of [
+      [7, true],
+      [12, true],
+      [13, false],
+    ] as const) {
+      await mkdir(join(dir, 'job-a', `chk-${id}`), { recursive: true });
+      if (complete) await writeFile(join(dir, 'job-a', `chk-${id}`, '_metadata'), 'x');
+    }
+    await mkdir(join(dir, 'job-a', 'shared'));
+    await utimes(
+      join(dir, 'job-a', 'chk-12', '_metadata'),
+      new Date('2026-01-01T00:00:05Z'),
+      new Date('2026-01-01T00:00:05Z'),
+    );
+    expect(await newestRetainedCheckpoint(dir, 'job-a')).toEqual({
+      path: `file:${join(dir, 'job-a', 'chk-12')}`,
+      id: 12,
+      completedAt: new Date('2026-01-01T00:00:05Z'),
+    });
+    expect(await newestRetainedCheckpoint(dir, 'job-b')).toBeUndefined();
+  });
+});
