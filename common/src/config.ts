@@ -68,6 +68,10 @@ export const envSchema = z.object({
 
   DASHBOARD_HOST: z.string().min(1).default('127.0.0.1'),
   DASHBOARD_PORT: port.default(3000),
+  /** How long the dashboard reuses an API answer for identical requests (ms; 0 = off). */
+  DASHBOARD_CACHE_MS: z.coerce.number({ error: 'must be a number' }).int('must be an integer').min(0).default(1000),
+  /** How often the dashboard's live feed polls ClickHouse for new rows (ms). */
+  DASHBOARD_POLL_MS: positiveInt.default(500),
 
   /** Where the local stack keeps downloads, data and logs. */
   STACK_DIR: z.string().min(1).default('.stack'),
@@ -107,7 +111,7 @@ export interface Config {
   };
   flink: { url: string };
   worker: { port: number; address: string; processes: number };
-  dashboard: { host: string; port: number };
+  dashboard: { host: string; port: number; cacheMs: number; pollMs: number };
   stack: {
     dir: string;
     kafkaControllerPort: number;
@@ -145,7 +149,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     flink: { url: e.FLINK_URL },
     worker: { port: e.WORKER_PORT, address: e.WORKER_ADDRESS, processes: e.WORKER_PROCESSES },
-    dashboard: { host: e.DASHBOARD_HOST, port: e.DASHBOARD_PORT },
+    dashboard: {
+      host: e.DASHBOARD_HOST,
+      port: e.DASHBOARD_PORT,
+      cacheMs: e.DASHBOARD_CACHE_MS,
+      pollMs: e.DASHBOARD_POLL_MS,
+    },
     stack: {
       dir: e.STACK_DIR,
       kafkaControllerPort: e.KAFKA_CONTROLLER_PORT,

@@ -16,6 +16,8 @@ async function main(): Promise<void> {
     flinkUrl: config.flink.url,
     workerAddress: config.worker.address,
     log,
+    cacheTtlMs: config.dashboard.cacheMs,
+    stream: { pollIntervalMs: config.dashboard.pollMs },
   });
   const { host, port } = config.dashboard;
   try {

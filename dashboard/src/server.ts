@@ -50,6 +50,11 @@ export interface ServerOptions {
   log: Logger;
   /** Live feed tuning (tests poll faster). */
   stream?: { pollIntervalMs?: number; latenessMs?: number; heartbeatMs?: number; healthIntervalMs?: number };
+  /**
+   * How long an API answer is reused for identical requests (default 1000 ms; 0 turns it off).
+   * Concurrent identical requests always share one ClickHouse query.
+   */
+  cacheTtlMs?: number;
 }
 
 const publicDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'public');
@@ -89,6 +94,32 @@ export async function buildServer(options: ServerOptions): Promise<DashboardServ
     } catch (error) {
       throw classifyClickHouseError(error, ch.url, ch.database);
     }
+  }
+
+  const cacheTtlMs = options.cacheTtlMs ?? 1000;
+  const answers = new Map<string, { expires: number; value: Promise<unknown> }>();
+  /**
+   * The answer for `key`: shared by identical requests in flight and reused for cacheTtlMs,
+   * so 200 viewers cost ClickHouse what one does. The page gets fresher data from the stream.
+   * Failures are not kept.
+   */
+  function answer<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const now = Date.now();
+    const hit = answers.get(key);
+    if (hit !== undefined && hit.expires > now) return hit.value as Promise<T>;
+    if (answers.size > 1000) answers.clear(); // keys come from validated parameters; keep the map small anyway
+    const value = fromClickHouse(work);
+    const entry = { expires: Number.POSITIVE_INFINITY, value };
+    answers.set(key, entry);
+    value.then(
+      () => {
+        entry.expires = Date.now() + cacheTtlMs;
+      },
+      () => {
+        if (answers.get(key) === entry) answers.delete(key);
+      },
+    );
+    return value;
   }
 
   /** The window [until − minutes, until]; `until` defaults to the newest tick time (then to now). */
@@ -142,7 +173,7 @@ export async function buildServer(options: ServerOptions): Promise<DashboardServ
 
   app.get('/api/latest', async (request) => {
     parseQuery(latestQuery, request.query);
-    const rows = await fromClickHouse(() => latestPrices(client));
+    const rows = await answer('latest', () => latestPrices(client));
     const newest = rows.reduce((max, r) => Math.max(max, r.last_ms), 0);
     return {
       asOf: newest > 0 ? new Date(newest).toISOString() : null,
@@ -163,7 +194,7 @@ export async function buildServer(options: ServerOptions): Promise<DashboardServ
 
   app.get('/api/history', async (request) => {
     const q = parseQuery(historyQuery, request.query);
-    return fromClickHouse(async () => {
+    return answer(`history ${JSON.stringify(q)}`, async () => {
       const window = await resolveWindow(q.minutes, q.until);
       const rows = await symbolHistory(client, q.symbol, window, q.limit);
       return {
@@ -177,7 +208,7 @@ export async function buildServer(options: ServerOptions): Promise<DashboardServ
 
   app.get('/api/recent', async (request) => {
     const q = parseQuery(recentQuery, request.query);
-    return fromClickHouse(async () => {
+    return answer(`recent ${JSON.stringify(q)}`, async () => {
       const newest = await newestTickMs(client);
       if (newest === null) return { ticks: [] };
       // Look in the last minute of data first (cheap); widen to everything if that is not enough.
@@ -189,7 +220,7 @@ export async function buildServer(options: ServerOptions): Promise<DashboardServ
 
   app.get('/api/stats', async (request) => {
     const q = parseQuery(statsQuery, request.query);
-    return fromClickHouse(async () => {
+    return answer(`stats ${JSON.stringify(q)}`, async () => {
       const window = await resolveWindow(q.minutes, q.until);
       const rows = await windowStats(client, window);
       return {
@@ -213,7 +244,7 @@ export async function buildServer(options: ServerOptions): Promise<DashboardServ
 
   app.get('/api/candles', async (request) => {
     const q = parseQuery(candlesQuery, request.query);
-    return fromClickHouse(async () => {
+    return answer(`candles ${JSON.stringify(q)}`, async () => {
       const window = await resolveWindow(q.minutes, q.until);
       const rows = await symbolCandles(client, q.symbol, window);
       return {
@@ -227,7 +258,7 @@ export async function buildServer(options: ServerOptions): Promise<DashboardServ
 
   app.get('/api/alerts', async (request) => {
     const q = parseQuery(alertsQuery, request.query);
-    const rows = await fromClickHouse(() => recentAlerts(client, q.limit));
+    const rows = await answer(`alerts ${q.limit}`, () => recentAlerts(client, q.limit));
     return { alerts: rows.map(alertEvent) };
   });
 

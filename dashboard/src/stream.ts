@@ -124,7 +124,7 @@ export class LiveFeed {
   private closed = false;
 
   constructor(private readonly options: LiveFeedOptions) {
-    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.latenessMs = options.latenessMs ?? 15_000;
     this.heartbeatMs = options.heartbeatMs ?? 15_000;
     this.healthIntervalMs = options.healthIntervalMs ?? 5000;

@@ -374,3 +374,25 @@ describe('ClickHouse down', () => {
     }
   });
 });
+
+// Last in the file: it adds a tick.
+describe('answer cache', () => {
+  it('reuses an answer for cacheTtlMs, then reads ClickHouse again', async () => {
+    const cached = await dashboardFor(db, { cacheTtlMs: 60_000 });
+    try {
+      const first = (await cached.inject({ method: 'GET', url: '/api/latest' })).json() as { asOf: string };
+      expect(first.asOf).toBe('2026-01-05T09:32:00.000Z');
+      await insertTicks(db.admin, [
+        { id: 'c1', symbol: 'NVDA', price: 130, volume: 1, ms: at('2026-01-05T09:33:00Z') },
+      ]);
+      const second = (await cached.inject({ method: 'GET', url: '/api/latest' })).json() as { asOf: string };
+      expect(second).toEqual(first);
+      // The uncached server sees the new tick at once.
+      expect(((await app.inject({ method: 'GET', url: '/api/latest' })).json() as { asOf: string }).asOf).toBe(
+        '2026-01-05T09:33:00.000Z',
+      );
+    } finally {
+      await cached.close();
+    }
+  });
+});

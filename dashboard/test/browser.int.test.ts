@@ -125,12 +125,14 @@ describe('the dashboard page', () => {
     await page.waitForFunction("document.getElementById('h-stream').textContent === 'live'");
     const before = await page.evaluate('dashboard.lineChart.data.datasets[0].data.length');
     const last = ticks.at(-1) as TickInput;
-    const fresh: TickInput = { id: 'live-1', symbol: 'AAPL', price: 299.99, volume: 77, ms: last.ms + 1000 };
+    // A realistic next price, so the screenshot looks like a live market.
+    const price = Math.round((lastOf('AAPL').price + 0.42) * 100) / 100;
+    const fresh: TickInput = { id: 'live-1', symbol: 'AAPL', price, volume: 77, ms: last.ms + 1000 };
     await insertTicks(db.admin, [fresh]);
-    await until(async () => (await cardPrices()).find(([symbol]) => symbol === 'AAPL')?.[1], '299.99');
-    await until(() => page.$eval('#recent tbody tr td:nth-child(3)', (cell) => cell.textContent), '299.99');
+    await until(async () => (await cardPrices()).find(([symbol]) => symbol === 'AAPL')?.[1], price.toFixed(2));
+    await until(() => page.$eval('#recent tbody tr td:nth-child(3)', (cell) => cell.textContent), price.toFixed(2));
     const after = await page.evaluate('dashboard.lineChart.data.datasets[0].data.at(-1).y');
-    expect(after).toBe(299.99);
+    expect(after).toBe(price);
     expect(before).toBeGreaterThan(0);
     expect(navigations).toEqual([]);
   });

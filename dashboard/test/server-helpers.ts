@@ -22,6 +22,8 @@ export async function dashboardFor(
     workerAddress: db.config.worker.address,
     log: createLogger('dashboard-test', 'silent'),
     stream: { pollIntervalMs: 100, heartbeatMs: 1000, healthIntervalMs: 60_000 },
+    // Tests insert and read back at once; the answer cache is tested on its own.
+    cacheTtlMs: 0,
     ...overrides,
   });
 }
