@@ -169,15 +169,21 @@ export async function upStack(
 /** Stops every process the stack started (in reverse order) and checks that their ports are free. */
 export async function downStack(stack: Stack, components: Component[], progress: Progress): Promise<void> {
   const leftovers: string[] = [];
+  const stopped = new Set<Component>();
   for (const component of [...components].reverse()) {
     for (const proc of [...component.processes].reverse()) {
       const outcome = await stopProcess(proc, stack.layout.root, 20_000);
+      if (outcome !== 'not running') stopped.add(component);
       progress.step(`${proc.name}: ${outcome}`);
     }
   }
   for (const component of components) {
     for (const { port, purpose } of component.ports) {
-      const free = await waitUntil(async () => !(await portInUse(port)), { timeoutMs: 5000, intervalMs: 200 });
+      // Ports of a component we just stopped may take a moment to close; others are checked once.
+      const free = await waitUntil(async () => !(await portInUse(port)), {
+        timeoutMs: stopped.has(component) ? 5000 : 0,
+        intervalMs: 200,
+      });
       if (!free) leftovers.push(`${component.name} ${purpose} port ${port}`);
     }
   }
