@@ -138,7 +138,7 @@ export async function deploy(
     });
   } catch (error) {
     if (error instanceof FlinkApiError) {
-      throw new JobStartError(`Flink refused to start the job:\n${error.details}`);
+      throw new JobStartError(`Flink refused to start the job: ${refusalHeadline(error.details)}\n${error.details}`);
     }
     throw error;
   } finally {
@@ -198,6 +198,20 @@ async function latestRestorePoint(
   }
   reporter.step(`No savepoint recorded for "${pipeline}" in ${store.file}; starting fresh`);
   return undefined;
+}
+
+/**
+ * The line of a run refusal that says why: what the bridge's main() threw (the bridge checks
+ * the descriptor and the worker before it builds the job), else the deepest cause.
+ */
+export function refusalHeadline(details: string): string {
+  const lines = details.split('\n');
+  const mainError = lines
+    .map((l) => /The main method caused an error: (.+)$/.exec(l)?.[1])
+    .find((m) => m !== undefined);
+  if (mainError) return mainError;
+  const causes = lines.filter((l) => l.startsWith('Caused by: '));
+  return (causes.at(-1)?.slice('Caused by: '.length) ?? lines[0] ?? '').trim();
 }
 
 /** True when the job and every subtask of every vertex is RUNNING. */

@@ -17,9 +17,10 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkerClient } from '../../pipeline/src/worker/client';
 import { migrate } from '../../scripts/db/migrate-lib';
-import { deploy } from '../src/deploy';
+import { deploy, JobStartError } from '../src/deploy';
 import { describePipeline, type LoadedDescriptor } from '../src/descriptor';
 import { locateBridgeJar } from '../src/jar';
+import { isActive } from '../src/jobs';
 import { REPO_ROOT } from '../src/paths';
 import { memoryReporter } from '../src/report';
 import { FlinkRestClient } from '../src/rest/client';
@@ -178,6 +179,33 @@ describe('deploy / stop / deploy --savepoint against the real local Flink', () =
     await admin.deleteTopics({ topics: [ticksTopic, dlqTopic] }).catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
   }, 60_000);
+
+  it('names the cause when the bridge cannot reach its worker, and leaves no job behind', async () => {
+    const before = new Set((await flink.listJobs()).map((j) => j.jid));
+    const error = await deploy(flink, store, memoryReporter(), {
+      descriptor,
+      jar: () => locateBridgeJar({ build: false }),
+      target: {
+        workerAddress: '127.0.0.1:1',
+        kafkaBrokers: config.kafka.brokers,
+        clickhouse: {
+          url: config.clickhouse.url,
+          database,
+          user: config.clickhouse.user,
+          password: config.clickhouse.password,
+        },
+      },
+      tuning: { groupId: `flink-int-bad-${suffix}`, callTimeoutMs: 1000, callRetries: 0 },
+      parallelism: 1,
+      timeoutMs: 90_000,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JobStartError);
+    const firstLine = (error as Error).message.split('\n')[0];
+    // The bridge checks the worker (Describe) in main(), so Flink refuses the run with that reason.
+    expect(firstLine).toMatch(/^Flink refused to start the job: worker at 127\.0\.0\.1:1 did not answer Describe/);
+    const leftover = (await flink.listJobs()).filter((j) => !before.has(j.jid) && isActive(j));
+    expect(leftover).toEqual([]);
+  }, 120_000);
 
   it('deploys, processes exactly the produced ticks, stops with a savepoint and restores from it', async () => {
     const first = await deployJob();

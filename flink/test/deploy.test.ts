@@ -149,7 +149,8 @@ describe('deploy and stop against a stand-in Flink', () => {
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(JobStartError);
     expect((error as Error).message).toBe(
-      'Flink refused to start the job:\norg.apache.flink.client.program.ProgramInvocationException: unsupported descriptor version 2',
+      'Flink refused to start the job: org.apache.flink.client.program.ProgramInvocationException: unsupported descriptor version 2\n' +
+        'org.apache.flink.client.program.ProgramInvocationException: unsupported descriptor version 2',
     );
     expect(flink.calls('DELETE /jars/abc_ticker-bridge.jar')).toHaveLength(1);
   });

@@ -141,3 +141,20 @@ describe('retained checkpoints', () => {
     expect(await newestRetainedCheckpoint(dir, 'job-b')).toBeUndefined();
   });
 });
+
+describe('run refusals', () => {
+  it("headline the bridge's own reason, else the deepest cause", async () => {
+    const { refusalHeadline } = await import('../src/deploy');
+    const refusal = [
+      'org.apache.flink.runtime.rest.handler.RestHandlerException: Could not execute application.',
+      'Caused by: org.apache.flink.client.program.ProgramInvocationException: The main method caused an error: worker at 127.0.0.1:1 did not answer Describe within 1000 ms; is it running?',
+      '\t... 4 more',
+      'Caused by: io.grpc.StatusRuntimeException: DEADLINE_EXCEEDED',
+    ].join('\n');
+    expect(refusalHeadline(refusal)).toBe(
+      'worker at 127.0.0.1:1 did not answer Describe within 1000 ms; is it running?',
+    );
+    expect(refusalHeadline('top\nCaused by: a.B: first\nCaused by: c.D: deepest')).toBe('c.D: deepest');
+    expect(refusalHeadline('just one line')).toBe('just one line');
+  });
+});
