@@ -67,7 +67,7 @@ export class CliUsageError extends Error {
 }
 
 export const DEFAULT_RATE = 100;
-export const DEFAULT_BATCH_SIZE = 5000;
+export const DEFAULT_BATCH_SIZE = 2000;
 export const DEFAULT_RETRIES = 5;
 
 const hostPort = /^[A-Za-z0-9.\-_]+:\d{1,5}$/;

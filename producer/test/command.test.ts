@@ -140,7 +140,7 @@ describe('resolveSettings', () => {
       eventTime: { kind: 'wall-clock' },
       loop: false,
       shiftToNow: false,
-      batchSize: 5000,
+      batchSize: 2000,
       compression: 'none',
       retries: 5,
       timeScale: 1,

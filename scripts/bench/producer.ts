@@ -3,7 +3,7 @@
  * the local broker through the same send loop and publisher as the CLI, and
  * prints ticks/s and MB/s. Uses its own topic (6 partitions), deleted afterwards.
  *
- *   npx tsx scripts/bench/producer.ts [--count 1000000] [--batch-size 5000] [--compression none|gzip]
+ *   npx tsx scripts/bench/producer.ts [--count 1000000] [--batch-size 2000] [--compression none|gzip] [--lanes 2]
  */
 import { loadavg } from 'node:os';
 import { createLogger, loadConfig } from '@ticker/common';
@@ -26,7 +26,7 @@ const argsSchema = z.object({
 
 const raw = new Command('bench-producer')
   .option('--count <n>', 'ticks to send', '1000000')
-  .option('--batch-size <n>', 'records per Kafka request', '5000')
+  .option('--batch-size <n>', 'records per Kafka request', '2000')
   .option('--compression <codec>', 'none or gzip', 'none')
   .option('--partitions <n>', 'partitions of the bench topic', '6')
   .option('--lanes <n>', 'producer lanes (worker threads, one idempotent producer each)', '1')
