@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{common,producer,pipeline,flink,dashboard,scripts}/**/*.test.ts'],
+          include: ['{common,producer,pipeline,flink,dashboard,scripts,workshop}/**/*.test.ts'],
           exclude: ['**/node_modules/**', '**/*.int.test.ts'],
         },
       },

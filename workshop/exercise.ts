@@ -1,0 +1,10 @@
+/**
+ * The pipeline you edit in the workshop: the stock pipeline plus your exercises (workshop/exercises/).
+ *   npm run workshop:describe            its descriptor
+ *   npm run workshop:worker              serve it
+ *   npm run deploy -- --pipeline workshop/exercise.ts ...
+ */
+import { steps } from './exercises';
+import { buildWorkshopPipeline } from './pipeline';
+
+export default buildWorkshopPipeline(steps);

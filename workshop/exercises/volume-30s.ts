@@ -1,0 +1,34 @@
+/**
+ * Exercise, module 4 (docs/workshop/04-add-a-window.md): volume per symbol per 30 seconds.
+ *
+ * Window the ticks keyed by symbol into 30-second tumbling event-time windows (allowed lateness 0),
+ * aggregate each window into a VolumeRow and write it to the ClickHouse table `volume_30s`
+ * (workshop/sql/volume_30s.sql). Names: window `volume-30s`, sink `write-volume-30s`.
+ */
+import type { KeyedStream, WindowInfo } from '../../pipeline/src/dsl';
+import type { TickRow } from '../../pipeline/src/stock';
+import type { VolumeRow } from '../rows';
+
+export const VOLUME_WINDOW = 'volume-30s';
+export const VOLUME_SINK = 'write-volume-30s';
+export const VOLUME_WINDOW_MS = 30_000;
+
+/**
+ * One window's row: symbol = window.key, window_start = window.start as ClickHouse DateTime text
+ * (formatClickHouseDateTime from '../../pipeline/src/runtime/deadLetter'), ticks = count,
+ * volume = sum of volumes, max_volume = largest volume.
+ */
+export function computeVolume(rows: TickRow[], window: WindowInfo): VolumeRow {
+  // TODO (module 4): compute the row from rows and window.
+  throw new Error(`TODO (module 4): computeVolume for ${window.key} (${rows.length} ticks)`);
+}
+
+/** Adds the 30-second volume window and its sink to the ticks keyed by symbol. */
+export function addSymbolWindows(bySymbol: KeyedStream<TickRow>): void {
+  // TODO (module 4):
+  //   bySymbol
+  //     .window(VOLUME_WINDOW, tumbling(VOLUME_WINDOW_MS), { allowedLatenessMs: 0 })
+  //     .aggregate(computeVolume)
+  //     .sink(VOLUME_SINK, clickhouseTable<VolumeRow>('volume_30s'));
+  void bySymbol;
+}

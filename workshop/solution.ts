@@ -1,0 +1,5 @@
+/** The workshop pipeline with the reference solutions (workshop/solutions/): the same commands as exercise.ts. */
+import { buildWorkshopPipeline } from './pipeline';
+import { steps } from './solutions';
+
+export default buildWorkshopPipeline(steps);

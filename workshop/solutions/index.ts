@@ -1,0 +1,6 @@
+/** The workshop's solution set: what it plugs into the pipeline (workshop/pipeline.ts). */
+import type { WorkshopSteps } from '../pipeline';
+import { addTickSteps } from './round-lots';
+import { addSymbolWindows } from './volume-30s';
+
+export const steps: WorkshopSteps = { addTickSteps, addSymbolWindows };

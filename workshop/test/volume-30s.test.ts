@@ -1,0 +1,148 @@
+/**
+ * Module 4: the 30-second volume window. Checks the aggregate, the descriptor (a new window and sink
+ * reading the existing `by-symbol` chain, every stock node kept so a savepoint restores), the row
+ * against the table's columns, and a real worker's answer over gRPC, call by call as the bridge
+ * makes them. WORKSHOP_TARGET=exercise checks workshop/exercises/ instead of workshop/solutions/.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TickRow } from '../../pipeline/src/stock';
+import { forward, readable, rec } from '../../pipeline/test/helpers';
+import * as exercise from '../exercises/volume-30s';
+import * as solution from '../solutions/volume-30s';
+import { compileStock, compileTarget, startTestWorker, TARGET, TARGET_DIR } from './target';
+
+const { computeVolume, VOLUME_SINK, VOLUME_WINDOW, VOLUME_WINDOW_MS } = TARGET === 'exercise' ? exercise : solution;
+// 14:30:00 UTC: a 30-second window [14:30:00, 14:30:30).
+const T0 = Date.UTC(2026, 0, 5, 14, 30, 0);
+
+function row(id: string, volume: number): TickRow {
+  return { id, symbol: 'TSLA', price: 250, volume, ts: '2026-01-05 14:30:10', ts_ms: 0 };
+}
+
+function tickText(id: string, symbol: string, volume: number, offsetMs: number): string {
+  return JSON.stringify({ id, symbol, price: 250.5, volume, ts: new Date(T0 + offsetMs).toISOString() });
+}
+
+/** Column names of the CREATE TABLE in workshop/sql/volume_30s.sql, in order. */
+function tableColumns(): string[] {
+  const sql = readFileSync(resolve(import.meta.dirname, '../sql/volume_30s.sql'), 'utf8');
+  const create = sql.slice(sql.indexOf('CREATE TABLE'));
+  const body = create.slice(create.indexOf('(') + 1, create.indexOf(')\nENGINE'));
+  return body
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0)
+    .map((line) => line.split(/\s+/)[0]!);
+}
+
+describe(`module 4: volume per symbol per 30 s (workshop/${TARGET_DIR}/volume-30s.ts)`, () => {
+  it('aggregates one window: count, total and largest volume, the window start as DateTime text', () => {
+    const window = { key: 'TSLA', start: T0, end: T0 + 30_000 };
+    const rows = [row('a', 300), row('b', 1_200), row('c', 0), row('d', 500)];
+    const expected = {
+      symbol: 'TSLA',
+      window_start: '2026-01-05 14:30:00',
+      ticks: 4,
+      volume: 2_000,
+      max_volume: 1_200,
+    };
+    expect(computeVolume(rows, window)).toEqual(expected);
+    expect(computeVolume([...rows].reverse(), window)).toEqual(expected);
+    expect(computeVolume([row('z', 0)], window)).toEqual({ ...expected, ticks: 1, volume: 0, max_volume: 0 });
+  });
+
+  it('produces exactly the columns of the volume_30s table', () => {
+    const out = computeVolume([row('a', 100)], { key: 'TSLA', start: T0, end: T0 + 30_000 });
+    expect(Object.keys(out)).toEqual(tableColumns());
+    expect(tableColumns()).toEqual(['symbol', 'window_start', 'ticks', 'volume', 'max_volume']);
+  });
+
+  it('adds a window and a sink on the by-symbol chain and keeps every stock node (savepoint-compatible)', () => {
+    const nodes = compileTarget().descriptor.nodes;
+    expect([VOLUME_WINDOW, VOLUME_SINK, VOLUME_WINDOW_MS]).toEqual(['volume-30s', 'write-volume-30s', 30_000]);
+    expect(nodes.find((n) => n.name === 'volume-30s')).toEqual({
+      kind: 'window',
+      name: 'volume-30s',
+      input: 'by-symbol',
+      window: { type: 'tumbling', sizeMs: 30_000 },
+      allowedLatenessMs: 0,
+    });
+    expect(nodes.find((n) => n.name === 'write-volume-30s')).toEqual({
+      kind: 'sink',
+      name: 'write-volume-30s',
+      input: 'volume-30s',
+      target: { type: 'clickhouse', table: 'volume_30s' },
+    });
+    const kinds = new Map(nodes.map((n) => [n.name, n.kind]));
+    for (const stockNode of compileStock().descriptor.nodes) {
+      expect([stockNode.name, kinds.get(stockNode.name)]).toEqual([stockNode.name, stockNode.kind]);
+    }
+    expect(nodes.length).toBe(compileStock().descriptor.nodes.length + 2);
+  });
+
+  describe('over gRPC: parse-tick -> by-symbol -> volume-30s, as the bridge calls them', () => {
+    let worker: Awaited<ReturnType<typeof startTestWorker>>;
+    beforeAll(async () => {
+      worker = await startTestWorker(compileTarget());
+    });
+    afterAll(async () => {
+      await worker?.stop();
+    });
+
+    it('fires the window into one exact row, and the candle window still answers', async () => {
+      const raws = [
+        rec(tickText('v1', 'TSLA', 300, 1_000), 'TSLA', T0 + 1_000, 'stock-ticks/0/1'),
+        rec(tickText('v2', 'TSLA', 2_500, 12_345), 'TSLA', T0 + 12_345, 'stock-ticks/0/2'),
+        rec(tickText('v3', 'TSLA', 0, 29_999), 'TSLA', T0 + 29_999, 'stock-ticks/0/3'),
+      ];
+      const parsed = await worker.client.process('parse-tick', raws);
+      const keyed = await worker.client.process('by-symbol', forward(parsed));
+      expect(keyed.outputs.map((o) => o.record.key)).toEqual(['TSLA', 'TSLA', 'TSLA']);
+
+      const fired = await worker.client.aggregate({
+        window: 'volume-30s',
+        key: 'TSLA',
+        windowStart: T0,
+        windowEnd: T0 + 30_000,
+        records: forward(keyed),
+      });
+      expect(readable(fired)).toEqual({
+        outputs: [
+          {
+            inputIndex: -1,
+            value: { symbol: 'TSLA', window_start: '2026-01-05 14:30:00', ticks: 3, volume: 2_800, max_volume: 2_500 },
+            key: 'TSLA',
+            timestamp: T0 + 29_999,
+            origin: `volume-30s/TSLA/${T0}`,
+          },
+        ],
+        rejections: [],
+      });
+
+      const candle = readable(
+        await worker.client.aggregate({
+          window: 'candles-1m',
+          key: 'TSLA',
+          windowStart: T0,
+          windowEnd: T0 + 60_000,
+          records: forward(keyed),
+        }),
+      );
+      expect(candle.outputs.map((o) => o.value)).toEqual([
+        {
+          symbol: 'TSLA',
+          window_start: '2026-01-05 14:30:00',
+          open: 250.5,
+          high: 250.5,
+          low: 250.5,
+          close: 250.5,
+          volume: 2_800,
+          vwap: 250.5,
+          ticks: 3,
+        },
+      ]);
+    });
+  });
+});
