@@ -266,6 +266,8 @@ describe('Dockerfiles (lint)', () => {
     const text = await readFile(join(ROOT, 'flink/Dockerfile'), 'utf8');
     expect(lintDockerfile(text, { rootEntrypointDropsPrivileges: true })).toEqual([]);
     expect(text).toMatch(/^FROM flink:2\.2\.1-scala_2\.12-java17$/m);
+    // The image's entry point overrides jobmanager.rpc.address with this (default: own hostname).
+    expect(text).toMatch(/^ENV JOB_MANAGER_RPC_ADDRESS=jobmanager$/m);
     expect(text).toMatch(/^FROM maven:3\.9\.\d+-eclipse-temurin-17 AS bridge$/m);
   });
 
