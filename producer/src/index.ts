@@ -15,5 +15,12 @@ export {
 export { DEFECTS, type Defect, malformedValue, serializeTick } from './malformed';
 export { type Compression, KafkaUnavailableError, type PublisherOptions, TickPublisher } from './publisher';
 export { ReplayFileError, type ReplayOptions, readReplayFile, replayRecords } from './replay';
-export { type BatchSender, type RunOptions, type RunStats, type RunSummary, runProducer } from './run';
+export {
+  type BatchSender,
+  PartialBatchError,
+  type RunOptions,
+  type RunStats,
+  type RunSummary,
+  runProducer,
+} from './run';
 export { DEFAULT_SYMBOL_SPECS, DEFAULT_SYMBOLS, type SymbolSpec, specFor } from './symbols';

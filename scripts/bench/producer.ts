@@ -57,21 +57,29 @@ try {
 await admin.createTopics({ topics: [{ topic, numPartitions: args.partitions }], waitForLeaders: true });
 
 const publisherOptions = { brokers: config.kafka.brokers, topic, compression: args.compression, retries: 5 };
-const publisher =
-  args.lanes > 1
-    ? await LanedPublisher.connect(publisherOptions, args.lanes, config.logLevel)
-    : await TickPublisher.connect({ ...publisherOptions, logger });
-const cpuBefore = process.cpuUsage();
-const summary = await runProducer({
-  records: generateTicks({ seed: 1, count: args.count }),
-  sender: publisher,
-  rate: Number.POSITIVE_INFINITY,
-  batchSize: args.batchSize,
-});
-const cpu = process.cpuUsage(cpuBefore);
-await publisher.disconnect();
-if (!args.keep) await admin.deleteTopics({ topics: [topic] });
-await admin.disconnect();
+/** Sends the ticks; the bench topic is deleted afterwards whatever happens (unless --keep). */
+async function measure() {
+  try {
+    const publisher =
+      args.lanes > 1
+        ? await LanedPublisher.connect(publisherOptions, args.lanes, config.logLevel)
+        : await TickPublisher.connect({ ...publisherOptions, logger });
+    const cpuBefore = process.cpuUsage();
+    const summary = await runProducer({
+      records: generateTicks({ seed: 1, count: args.count }),
+      sender: publisher,
+      rate: Number.POSITIVE_INFINITY,
+      batchSize: args.batchSize,
+    });
+    const cpu = process.cpuUsage(cpuBefore);
+    await publisher.disconnect();
+    return { summary, cpu };
+  } finally {
+    if (!args.keep) await admin.deleteTopics({ topics: [topic] });
+    await admin.disconnect();
+  }
+}
+const { summary, cpu } = await measure();
 
 const seconds = summary.elapsedMs / 1000;
 const result = {
