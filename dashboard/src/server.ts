@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { Logger } from '@ticker/common';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, type RawServerDefault } from 'fastify';
+import { AnswerCache } from './answer-cache';
 import {
   type ClickHouseOptions,
   ClickHouseUnavailableError,
@@ -51,8 +52,9 @@ export interface ServerOptions {
   /** Live feed tuning (tests poll faster). */
   stream?: { pollIntervalMs?: number; latenessMs?: number; heartbeatMs?: number; healthIntervalMs?: number };
   /**
-   * How long an API answer is reused for identical requests (default 1000 ms; 0 turns it off).
-   * Concurrent identical requests always share one ClickHouse query.
+   * How long an API answer is reused for identical requests (default 1000 ms; 0 turns it off),
+   * then served stale for up to 4× that while one refresh runs. Concurrent identical requests
+   * always share one ClickHouse query.
    */
   cacheTtlMs?: number;
 }
@@ -96,30 +98,10 @@ export async function buildServer(options: ServerOptions): Promise<DashboardServ
     }
   }
 
-  const cacheTtlMs = options.cacheTtlMs ?? 1000;
-  const answers = new Map<string, { expires: number; value: Promise<unknown> }>();
-  /**
-   * The answer for `key`: shared by identical requests in flight and reused for cacheTtlMs,
-   * so 200 viewers cost ClickHouse what one does. The page gets fresher data from the stream.
-   * Failures are not kept.
-   */
+  const cache = new AnswerCache(options.cacheTtlMs ?? 1000);
+  /** The answer for `key`, shared and reused (see answer-cache.ts); ClickHouse failures become 503. */
   function answer<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const now = Date.now();
-    const hit = answers.get(key);
-    if (hit !== undefined && hit.expires > now) return hit.value as Promise<T>;
-    if (answers.size > 1000) answers.clear(); // keys come from validated parameters; keep the map small anyway
-    const value = fromClickHouse(work);
-    const entry = { expires: Number.POSITIVE_INFINITY, value };
-    answers.set(key, entry);
-    value.then(
-      () => {
-        entry.expires = Date.now() + cacheTtlMs;
-      },
-      () => {
-        if (answers.get(key) === entry) answers.delete(key);
-      },
-    );
-    return value;
+    return cache.get(key, () => fromClickHouse(work));
   }
 
   /** The window [until − minutes, until]; `until` defaults to the newest tick time (then to now). */
