@@ -83,6 +83,28 @@ async function rows<T>(query: string): Promise<T[]> {
   return result.json<T>();
 }
 
+/** Reads `count` JSON values from the start of a topic (read_committed), with a deadline. */
+async function consumeJson(topic: string, count: number): Promise<Record<string, unknown>[]> {
+  const consumer = kafka.consumer({ groupId: `flink-int-reader-${suffix}-${topic}` });
+  const values: Record<string, unknown>[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        values.push(JSON.parse(message.value?.toString() ?? 'null') as Record<string, unknown>);
+      },
+    });
+    await pollUntil(async () => (values.length >= count ? true : undefined), {
+      timeoutMs: 60_000,
+      describe: () => `${values.length} of ${count} records on ${topic}`,
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return values;
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -282,6 +304,13 @@ describe('deploy / stop / deploy --savepoint against the real local Flink', () =
       { timeoutMs: 60_000, describe: () => 'the 2 malformed records did not reach rejected' },
     );
     expect(rejected.map((r) => [r.step, r.raw, r.ts])).toEqual([
+      ['parse-tick', 'this is not json', '2026-01-05 14:30:41'],
+      ['parse-tick', firstBatch[5]!.value, '2026-01-05 14:30:42'],
+    ]);
+
+    // The same dead letters on the DLQ topic (EXACTLY_ONCE sink: visible once a checkpoint commits).
+    const dlq = await consumeJson(dlqTopic, 2);
+    expect(dlq.map((d) => [d.step, d.raw, d.ts]).sort((a, b) => String(a[2]).localeCompare(String(b[2])))).toEqual([
       ['parse-tick', 'this is not json', '2026-01-05 14:30:41'],
       ['parse-tick', firstBatch[5]!.value, '2026-01-05 14:30:42'],
     ]);
