@@ -45,6 +45,12 @@ export interface ResultRows {
 
 const PARTITIONS = 6;
 
+/** Dead letters in a stable order: two malformed values may have the same text, never the same origin. */
+function byRawThenOrigin(a: { raw: string; origin: string }, b: { raw: string; origin: string }): number {
+  if (a.raw !== b.raw) return a.raw < b.raw ? -1 : 1;
+  return a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0;
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -384,7 +390,7 @@ export class E2ERun {
     // 64-bit integers arrive as JSON strings; compare as numbers.
     for (const t of ticks) t.volume = Number(t.volume);
     for (const c of candles) c.volume = Number(c.volume);
-    rejected.sort((a, b) => (a.raw < b.raw ? -1 : a.raw > b.raw ? 1 : 0));
+    rejected.sort(byRawThenOrigin);
     return { ticks, candles, alerts, rejected };
   }
 
@@ -407,7 +413,7 @@ export class E2ERun {
     } finally {
       await consumer.disconnect();
     }
-    return seen.sort((a, b) => (a.raw < b.raw ? -1 : a.raw > b.raw ? 1 : 0));
+    return seen.sort(byRawThenOrigin);
   }
 
   /** Cancels the job, stops the worker, drops the topics and the database. */
