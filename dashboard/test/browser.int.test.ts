@@ -21,7 +21,7 @@ import {
   type TestDatabase,
   type TickInput,
 } from './fixtures';
-import { dashboardFor } from './server-helpers';
+import { closedPort, dashboardFor } from './server-helpers';
 
 const START = Date.parse('2026-01-05T14:00:00.000Z');
 const ticks = generateTicks({
@@ -142,5 +142,48 @@ describe('the dashboard page', () => {
     const dir = join(repoRoot, 'artifacts');
     mkdirSync(dir, { recursive: true });
     await page.screenshot({ path: join(dir, 'dashboard.png'), fullPage: true });
+  });
+});
+
+describe('the dashboard page without data or without ClickHouse', () => {
+  it('shows the empty state on an empty database, without console errors', async () => {
+    const empty = await createTestDatabase();
+    const server = await dashboardFor(empty);
+    await server.listen({ host: '127.0.0.1', port: 0 });
+    const other = await browser.newPage();
+    const errors: string[] = [];
+    other.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    other.on('pageerror', (error) => errors.push(error.message));
+    try {
+      await other.goto(`http://127.0.0.1:${(server.server.address() as AddressInfo).port}/`);
+      await other.waitForSelector('#empty:not([hidden])');
+      expect(await other.textContent('#empty')).toContain('No ticks yet.');
+      await other.waitForFunction("document.querySelector('#stats tbody').textContent === 'No ticks in the window'");
+      expect(await other.$$eval('.card', (cards) => cards.length)).toBe(0);
+      expect(errors).toEqual([]);
+    } finally {
+      await other.close();
+      await server.close();
+      await empty.drop();
+    }
+  });
+
+  it('shows a banner naming ClickHouse and its URL when ClickHouse is down', async () => {
+    const port = await closedPort();
+    const server = await dashboardFor(db, { clickhouseUrl: `http://127.0.0.1:${port}` });
+    await server.listen({ host: '127.0.0.1', port: 0 });
+    const other = await browser.newPage();
+    try {
+      await other.goto(`http://127.0.0.1:${(server.server.address() as AddressInfo).port}/`);
+      await other.waitForSelector('#banner:not([hidden])');
+      expect(await other.textContent('#banner')).toMatch(
+        new RegExp(`^ClickHouse at http://127\\.0\\.0\\.1:${port} is unreachable`),
+      );
+    } finally {
+      await other.close();
+      await server.close();
+    }
   });
 });

@@ -10,6 +10,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
+import os from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@clickhouse/client';
 import { loadConfig } from '@ticker/common';
@@ -252,7 +253,7 @@ const program = new Command('bench:dashboard')
         console.log(`| ${r.route} | ${r.mode} | ${r.p50} | ${r.p99} | ${r.max} | ${Math.round(r.rps)} | ${r.errors} |`);
       }
       const sse = await measureSse(url, options.database, options.clients, loaded.newestMs);
-      const load = (await import('node:os')).loadavg()[0]?.toFixed(1);
+      const load = os.loadavg()[0]?.toFixed(1);
       console.log(
         `\nSSE (feed polls every 500 ms): ${sse.connected}/${sse.clients} clients connected; ${sse.delivered}/${sse.connected * sse.rounds} deliveries over ${sse.rounds} ticks; insert → received p50 ${sse.p50} ms, p99 ${sse.p99} ms, max ${sse.max} ms\n1-minute load average at the end: ${load}`,
       );
