@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -75,4 +75,42 @@ describe('worker process (pipeline worker <file>)', () => {
     },
     60_000,
   );
+
+  it('replaces a crashed worker process and still stops cleanly when one is starting', async () => {
+    const port = await freePort();
+    let log = '';
+    child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'pipeline/src/cli/main.ts',
+        'worker',
+        'pipeline/test/fixtures/slowPipeline.ts',
+        '--port',
+        String(port),
+        '--processes',
+        '2',
+      ],
+      { cwd: root, env: { ...process.env, LOG_LEVEL: 'info', INIT_CWD: root } },
+    );
+    const primary = child;
+    const exited = new Promise<number | null>((done) => primary.on('exit', (code) => done(code)));
+    primary.stdout!.on('data', (b: Buffer) => (log += b.toString()));
+    primary.stderr!.on('data', (b: Buffer) => (log += b.toString()));
+    const children = () =>
+      readFileSync(`/proc/${primary.pid}/task/${primary.pid}/children`, 'utf8')
+        .trim()
+        .split(' ')
+        .filter(Boolean)
+        .map(Number);
+    await until(() => log.includes('"msg":"worker listening"'), 'the worker to listen');
+    const [victim] = children();
+    process.kill(victim!, 'SIGKILL');
+    await until(() => log.includes('"msg":"worker process exited; starting a new one"'), 'the crash to be noticed');
+    await until(() => children().length === 2 && !children().includes(victim!), 'a replacement process');
+    // Stop at once, while the replacement may still be loading: the primary must not hang.
+    primary.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 60_000);
 });

@@ -21,6 +21,10 @@ export interface RunWorkerOptions {
   logLevel: string;
 }
 
+/** More than MAX_CRASHES child crashes within CRASH_WINDOW_MS stop the worker (exit 1). */
+const MAX_CRASHES = 5;
+const CRASH_WINDOW_MS = 30_000;
+
 type ChildMessage = { type: 'listening'; port: number } | { type: 'start-failed'; message: string };
 
 /** Serves the pipeline in `file` until SIGTERM/SIGINT. Resolves when it has shut down. */
@@ -34,6 +38,20 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
 async function serveInThisProcess(options: RunWorkerOptions, inCluster: boolean): Promise<void> {
   const logger = createLogger('worker', options.logLevel).child({ pid: process.pid });
   const send = (message: ChildMessage) => (inCluster ? process.send?.(message) : undefined);
+
+  // Listen for stop requests from the very start: a request that arrives while the pipeline is
+  // still loading is remembered and honoured as soon as the server is up.
+  let requestStop: (signal: string) => void = () => undefined;
+  const stopRequested = new Promise<string>((resolve) => {
+    requestStop = resolve;
+  });
+  process.once('SIGTERM', () => requestStop('SIGTERM'));
+  process.once('SIGINT', () => requestStop('SIGINT'));
+  // The primary asks over IPC (a Ctrl+C reaches every process of the group anyway).
+  process.on('message', (m: unknown) => {
+    if (m === 'shutdown') requestStop('primary');
+  });
+
   let server: Awaited<ReturnType<typeof startWorkerServer>>;
   try {
     const compiled = await loadPipeline(options.file);
@@ -59,18 +77,9 @@ async function serveInThisProcess(options: RunWorkerOptions, inCluster: boolean)
     throw err;
   }
   send({ type: 'listening', port: server.port });
-  await new Promise<void>((done) => {
-    const stop = (signal: string) => {
-      logger.info({ signal }, 'worker shutting down: finishing in-flight calls');
-      server.shutdown().then(done, done);
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-    // The primary asks over IPC (a Ctrl+C reaches every process of the group anyway).
-    process.on('message', (m: unknown) => {
-      if (m === 'shutdown') stop('primary');
-    });
-  });
+  const signal = await stopRequested;
+  logger.info({ signal }, 'worker shutting down: finishing in-flight calls');
+  await server.shutdown();
   logger.info('worker stopped');
   if (inCluster) process.disconnect?.();
   process.exitCode = 0;
@@ -81,6 +90,7 @@ async function runPrimary(options: RunWorkerOptions, processes: number): Promise
   let stopping = false;
   const listening = new Set<number>();
   const children = new Set<Worker>();
+  const crashes: number[] = [];
 
   await new Promise<void>((done, fail) => {
     const fork = () => {
@@ -106,7 +116,20 @@ async function runPrimary(options: RunWorkerOptions, processes: number): Promise
           if (children.size === 0) done();
           return;
         }
-        // A crashed process is replaced; the bridge retries the calls it had in flight.
+        // A crashed process is replaced (the bridge retries the calls it had in flight), unless
+        // processes keep crashing: then the worker as a whole fails loudly instead of looping.
+        const now = Date.now();
+        crashes.push(now);
+        while (crashes.length > 0 && crashes[0]! < now - CRASH_WINDOW_MS) crashes.shift();
+        if (crashes.length > MAX_CRASHES) {
+          stopping = true;
+          process.stderr.write(
+            `pipeline worker: ${crashes.length} worker processes crashed within ${CRASH_WINDOW_MS / 1000} s; giving up\n`,
+          );
+          for (const c of children) c.kill('SIGTERM');
+          fail(new WorkerExit(1));
+          return;
+        }
         logger.error({ childPid: child.process.pid, code, signal }, 'worker process exited; starting a new one');
         fork();
       });
@@ -117,7 +140,8 @@ async function runPrimary(options: RunWorkerOptions, processes: number): Promise
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'worker shutting down');
-      for (const c of children) if (c.isConnected()) c.send('shutdown');
+      // A signal, not an IPC message: a child still loading has no message listener yet.
+      for (const c of children) c.process.kill('SIGTERM');
       if (children.size === 0) done();
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
