@@ -20,7 +20,8 @@ import stock_logic
 
 TICK_TYPE = Types.TUPLE([Types.STRING(), Types.STRING(), Types.DOUBLE(), Types.LONG(), Types.LONG()])
 DEAD_LETTERS = OutputTag('dead-letters', Types.STRING())
-LATE = OutputTag('late', TICK_TYPE)
+# Pickled: OutputTag's pickling keeps the Java objects of a composite type's fields (PyFlink 2.2).
+LATE = OutputTag('late')
 
 
 class ParseTick(ProcessFunction):
