@@ -34,10 +34,11 @@ program
   .command('up')
   .description('start the components that are not up yet and wait until they are healthy')
   .argument('[components...]', 'only these components (clickhouse, kafka, flink)')
-  .action(async (names: string[]) => {
+  .option('--reuse', 'accept a healthy service on a port even if this stack did not start it (e.g. another checkout)')
+  .action(async (names: string[], options: { reuse?: boolean }) => {
     const stack = loadStack();
     progress.step(`stack directory ${stack.layout.root}`);
-    await upStack(stack, selectComponents(stack, names), progress);
+    await upStack(stack, selectComponents(stack, names), progress, { reuseHealthy: options.reuse === true });
     progress.step('stack is up');
   });
 
