@@ -202,22 +202,31 @@ export interface MarketOptions {
 
 /** A random walk per symbol, ticks round-robin over the symbols, prices rounded to cents. */
 export function generateTicks(options: MarketOptions): TickInput[] {
+  return [...tickBatches(options, options.ticks)].flat();
+}
+
+/** The same ticks as generateTicks, `batchSize` at a time, so a million never sit in memory at once. */
+export function* tickBatches(options: MarketOptions, batchSize: number): Generator<TickInput[]> {
   const random = prng(options.seed ?? 42);
   const prices = new Map(Object.entries(options.symbols));
   const symbols = [...prices.keys()];
-  const ticks: TickInput[] = [];
+  let batch: TickInput[] = [];
   for (let i = 0; i < options.ticks; i += 1) {
     const symbol = symbols[i % symbols.length] as string;
     const previous = prices.get(symbol) as number;
     const price = Math.max(0.01, Math.round(previous * (1 + (random() - 0.5) * 0.001) * 100) / 100);
     prices.set(symbol, price);
-    ticks.push({
+    batch.push({
       id: `${options.idPrefix ?? 't'}-${i}`,
       symbol,
       price,
       volume: 1 + Math.floor(random() * 500),
       ms: options.startMs + i * options.stepMs,
     });
+    if (batch.length === batchSize) {
+      yield batch;
+      batch = [];
+    }
   }
-  return ticks;
+  if (batch.length > 0) yield batch;
 }
