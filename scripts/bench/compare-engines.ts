@@ -366,9 +366,15 @@ interface SubtaskTimes {
 
 /**
  * Waits until every subtask of the job runs and returns when the last one switched to RUNNING
- * (Flink's own timestamp): from then on every operator can move records.
+ * (Flink's own timestamp): from then on every operator can move records. `onRunning` is called
+ * as soon as that is seen (the caller's CPU snapshot), before the timestamps are fetched.
  */
-export async function waitAllTasksRunning(ctx: EngineContext, jobId: string, timeoutMs: number): Promise<number> {
+export async function waitAllTasksRunning(
+  ctx: EngineContext,
+  jobId: string,
+  timeoutMs: number,
+  onRunning: () => void = () => {},
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const job = await ctx.flink.job(jobId);
@@ -378,6 +384,7 @@ export async function waitAllTasksRunning(ctx: EngineContext, jobId: string, tim
     }
     const running = job.state === 'RUNNING' && job.vertices.every((v) => (v.tasks.RUNNING ?? 0) === v.parallelism);
     if (running) {
+      onRunning();
       let last = 0;
       for (const vertex of job.vertices) {
         const res = await fetch(`${ctx.flink.url}/jobs/${jobId}/vertices/${vertex.id}/subtasktimes`);

@@ -60,6 +60,8 @@ export interface ThroughputResult {
   load: [number, number];
   otherJobs: string[];
   knobs: Record<string, number | undefined>;
+  /** The job restarted or the TaskManager was replaced during the run (another job's fault test): not comparable. */
+  disturbed: boolean;
 }
 
 export interface LatencyResult {
@@ -75,6 +77,7 @@ export interface LatencyResult {
   max: number;
   load: [number, number];
   otherJobs: string[];
+  disturbed: boolean;
 }
 
 function kafka(ctx: EngineContext): Kafka {
@@ -220,6 +223,15 @@ function flinkGroups(ctx: EngineContext): ProcessGroup[] {
   ];
 }
 
+/** True when the job failed over (restarted) or the TaskManager process changed since `groups` was taken. */
+async function disturbed(ctx: EngineContext, jobId: string, groups: ProcessGroup[]): Promise<boolean> {
+  const res = await fetch(`${ctx.flink.url}/jobs/${jobId}/exceptions`);
+  const body = (await res.json()) as { exceptionHistory?: { entries?: unknown[] } };
+  const restarts = body.exceptionHistory?.entries?.length ?? 0;
+  const tm = flinkGroups(ctx)[0]?.roots[0];
+  return restarts > 0 || tm !== groups[0]?.roots[0];
+}
+
 async function otherJobs(ctx: EngineContext, ours: string): Promise<string[]> {
   const jobs = await ctx.flink.listJobs();
   return jobs
@@ -281,8 +293,10 @@ export async function measureThroughput(
     const started = await startEngine(engine, ctx, run);
     try {
       const groups = [...flinkGroups(ctx), ...started.groups];
-      const runningAt = await waitAllTasksRunning(ctx, started.jobId, 300_000);
-      const cpuStart = cpuSnapshot(groups);
+      let cpuStart = cpuSnapshot(groups);
+      const runningAt = await waitAllTasksRunning(ctx, started.jobId, 300_000, () => {
+        cpuStart = cpuSnapshot(groups);
+      });
       const others = await otherJobs(ctx, started.jobId);
       const rss = new PeakRss(groups);
       const series: [number, number][] = [];
@@ -323,6 +337,7 @@ export async function measureThroughput(
         final.rejected === expected.rejected &&
         final.alerts === expected.alerts;
       const cpuTotal = Object.values(cpu).reduce((a, b) => a + b, 0);
+      const wasDisturbed = await disturbed(ctx, started.jobId, groups).catch(() => true);
       return {
         engine,
         label,
@@ -344,6 +359,7 @@ export async function measureThroughput(
           workerProcesses: engine === 'bridge' ? run.bridge.workerProcesses : undefined,
           parallelism: run.parallelism,
         },
+        disturbed: wasDisturbed,
       };
     } finally {
       await started.stop();
@@ -381,6 +397,7 @@ export async function measureLatency(
     const started = await startEngine(engine, ctx, run);
     const publisher = await publisherFor(ctx, run.topic);
     try {
+      const groups = flinkGroups(ctx);
       await waitAllTasksRunning(ctx, started.jobId, 300_000);
       const others = await otherJobs(ctx, started.jobId);
       const pending = new Map<string, number>();
@@ -454,6 +471,7 @@ export async function measureLatency(
         max: sorted[sorted.length - 1] ?? Number.NaN,
         load: [loadStart, loadNow()],
         otherJobs: others,
+        disturbed: await disturbed(ctx, started.jobId, groups).catch(() => true),
       };
     } finally {
       await publisher.disconnect();

@@ -118,6 +118,20 @@ const ctx: EngineContext = { config, flink, layout, log };
 const outDir = resolve(repoRoot, args.out);
 const resultsFile = join(outDir, 'compare-results.json');
 const session = Date.now().toString(36);
+/** A run disturbed by another job's fault injection on the shared cluster is repeated this often. */
+const MAX_ATTEMPTS = 3;
+
+/** Runs `measure` until a run is not disturbed (job restart / TaskManager replaced), at most MAX_ATTEMPTS times. */
+async function undisturbed<T extends { disturbed: boolean }>(
+  label: string,
+  measure: (attempt: number) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const result = await measure(attempt);
+    if (!result.disturbed || attempt >= MAX_ATTEMPTS) return result;
+    log(`  ${label} was disturbed (the job restarted or the TaskManager was replaced by someone else); repeating it`);
+  }
+}
 
 async function checkStack(): Promise<void> {
   try {
@@ -200,7 +214,16 @@ async function main(): Promise<void> {
           const id = `${session}-t${round + 1}-${engine}`;
           const label = `${engine} #${round + 1}`;
           log(`throughput ${label}`);
-          const result = await measureThroughput(ctx, engine, engineRun(id, topic), expected, label, timeoutMs);
+          const result = await undisturbed(label, (attempt) =>
+            measureThroughput(
+              ctx,
+              engine,
+              engineRun(`${id}${attempt > 1 ? `-r${attempt}` : ''}`, topic),
+              expected,
+              label,
+              timeoutMs,
+            ),
+          );
           log(
             `  ${Math.round(result.ticksPerSecond)} ticks/s, ${result.cpuSecondsPer100k.toFixed(2)} CPU s/100k, peak RSS ${result.peakRssTotalMiB} MiB, exact ${result.correct} ${JSON.stringify(result.counts)}, load ${result.load.join(' -> ')}`,
           );
@@ -220,19 +243,22 @@ async function main(): Promise<void> {
         const id = `${session}-l${round + 1}-${engine}`;
         const label = `${engine} #${round + 1}`;
         log(`latency ${label} at ${args.latencyRate} ticks/s`);
-        const result = await measureLatency(
-          ctx,
-          engine,
-          engineRun(id, `bench-cmp-lat-${id}`, { sinkFlushMs: args.latencySinkFlushMs }),
-          {
-            rate: args.latencyRate,
-            seconds: args.latencySeconds,
-            warmupSeconds: args.warmupSeconds,
-            markerEvery: 10,
-            pollMs: 100,
-          },
-          label,
-        );
+        const result = await undisturbed(label, (attempt) => {
+          const runId = `${id}${attempt > 1 ? `-r${attempt}` : ''}`;
+          return measureLatency(
+            ctx,
+            engine,
+            engineRun(runId, `bench-cmp-lat-${runId}`, { sinkFlushMs: args.latencySinkFlushMs }),
+            {
+              rate: args.latencyRate,
+              seconds: args.latencySeconds,
+              warmupSeconds: args.warmupSeconds,
+              markerEvery: 10,
+              pollMs: 100,
+            },
+            label,
+          );
+        });
         log(
           `  p50 ${result.p50} ms, p99 ${result.p99} ms, max ${result.max} ms over ${result.markers} markers (${result.missing} missing), load ${result.load.join(' -> ')}`,
         );
@@ -259,14 +285,16 @@ async function main(): Promise<void> {
         const id = `${session}-s${i + 1}`;
         const label = `sweep batch ${point.batchSize ?? 'default'} in-flight ${point.maxInFlight ?? 'default'} processes ${point.workerProcesses}`;
         log(label);
-        const run = engineRun(id, topic);
-        run.bridge = {
-          ...run.bridge,
-          batchSize: point.batchSize,
-          maxInFlight: point.maxInFlight,
-          workerProcesses: point.workerProcesses,
-        };
-        const result = await measureThroughput(ctx, 'bridge', run, expected, label, timeoutMs);
+        const result = await undisturbed(label, (attempt) => {
+          const run = engineRun(`${id}${attempt > 1 ? `-r${attempt}` : ''}`, topic);
+          run.bridge = {
+            ...run.bridge,
+            batchSize: point.batchSize,
+            maxInFlight: point.maxInFlight,
+            workerProcesses: point.workerProcesses,
+          };
+          return measureThroughput(ctx, 'bridge', run, expected, label, timeoutMs);
+        });
         log(`  ${Math.round(result.ticksPerSecond)} ticks/s, ${result.cpuSecondsPer100k.toFixed(2)} CPU s/100k`);
         results.sweep.push(result);
         save();
