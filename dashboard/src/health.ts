@@ -135,8 +135,13 @@ export class WorkerProbe {
   }
 }
 
-/** End-to-end latency and tick rate from ClickHouse. */
-export async function probeData(client: ClickHouseClient, url: string, nowMs = Date.now()): Promise<DataHealth> {
+/** End-to-end latency and tick rate from ClickHouse; `describeError` words a failure the way the API does. */
+export async function probeData(
+  client: ClickHouseClient,
+  url: string,
+  describeError: (error: unknown) => string,
+  nowMs = Date.now(),
+): Promise<DataHealth> {
   try {
     const [newest, rate] = await Promise.all([newestTickMs(client), ticksPerSecond(client, nowMs, 10)]);
     return {
@@ -153,7 +158,7 @@ export async function probeData(client: ClickHouseClient, url: string, nowMs = D
       newestTickTs: null,
       endToEndLatencyMs: null,
       rowsPerSecond: null,
-      error: `ClickHouse at ${url}: ${reason(error).split('\n')[0]}`,
+      error: describeError(error),
     };
   }
 }
@@ -162,12 +167,13 @@ export async function probeData(client: ClickHouseClient, url: string, nowMs = D
 export async function checkPipeline(deps: {
   clickhouse: ClickHouseClient;
   clickhouseUrl: string;
+  describeClickHouseError: (error: unknown) => string;
   flinkUrl: string;
   worker: WorkerProbe;
 }): Promise<PipelineHealth> {
   const nowMs = Date.now();
   const [clickhouse, flink, worker] = await Promise.all([
-    probeData(deps.clickhouse, deps.clickhouseUrl, nowMs),
+    probeData(deps.clickhouse, deps.clickhouseUrl, deps.describeClickHouseError, nowMs),
     probeFlink(deps.flinkUrl, 2000, nowMs),
     deps.worker.check(2000),
   ]);

@@ -117,7 +117,13 @@ export async function buildServer(options: ServerOptions): Promise<DashboardServ
     if (cachedHealth === null || now - cachedHealth.at > 1000) {
       cachedHealth = {
         at: now,
-        value: checkPipeline({ clickhouse: client, clickhouseUrl: ch.url, flinkUrl: options.flinkUrl, worker }),
+        value: checkPipeline({
+          clickhouse: client,
+          clickhouseUrl: ch.url,
+          describeClickHouseError: describeError,
+          flinkUrl: options.flinkUrl,
+          worker,
+        }),
       };
     }
     return cachedHealth.value;
