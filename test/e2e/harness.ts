@@ -416,8 +416,11 @@ export class E2ERun {
     return seen.sort(byRawThenOrigin);
   }
 
-  /** Cancels the job, stops the worker, drops the topics and the database. */
-  async cleanup(): Promise<void> {
+  /**
+   * Cancels the job and stops the worker; drops the topics and the database unless `keepData`
+   * (a failed scenario keeps them for inspection and says where they are).
+   */
+  async cleanup(keepData = false): Promise<void> {
     if (this.jobId) {
       const jobId = this.jobId;
       await this.flink.cancelJob(jobId).catch(() => {});
@@ -434,9 +437,19 @@ export class E2ERun {
       this.worker.kill('SIGTERM');
       await exited;
     }
+    if (keepData) {
+      console.log(
+        `[e2e] ${this.name} failed: kept database ${this.config.clickhouse.database} and topics ` +
+          `${this.config.kafka.ticksTopic}, ${this.config.kafka.dlqTopic} for inspection`,
+      );
+      await this.clickhouse.close();
+      return;
+    }
     const admin = this.kafka().admin();
     await admin.connect();
-    await admin.deleteTopics({ topics: [this.config.kafka.ticksTopic, this.config.kafka.dlqTopic] }).catch(() => {});
+    await admin
+      .deleteTopics({ topics: [this.config.kafka.ticksTopic, this.config.kafka.dlqTopic] })
+      .catch(() => {});
     await admin.disconnect();
     await this.clickhouse.command({ query: `DROP DATABASE IF EXISTS ${this.config.clickhouse.database}` });
     await this.clickhouse.close();

@@ -45,6 +45,7 @@ export async function runScenario(
   const records = [...generateTicks({ ...INPUT, symbols: [...INPUT.symbols] })];
   const half = Math.floor(records.length / 2);
   const run = await E2ERun.start(scenario);
+  let passed = false;
   try {
     await run.publish(records.slice(0, half));
     let recoveryMs: number | undefined;
@@ -111,8 +112,9 @@ export async function runScenario(
       hint,
     );
     if (options.extraChecks) await options.extraChecks(run, expected);
+    passed = true;
     return { scenario, durationMs: Date.now() - started, produceToVisibleMs, recoveryMs, expected: counts };
   } finally {
-    await run.cleanup();
+    await run.cleanup(!passed);
   }
 }

@@ -29,6 +29,14 @@ export const CANDLE_WINDOW_MS = 60_000;
 /** Watermark: ticks of one partition may arrive up to this much out of event-time order. */
 export const MAX_OUT_OF_ORDERNESS_MS = 2_000;
 
+/**
+ * A partition silent this long stops holding back the watermark (so an empty partition cannot stall
+ * the candles). Long on purpose: when every partition has gone idle (a producer pause, a broker
+ * restart) and data resumes, the first partition read pushes the watermark ahead and the others'
+ * ticks would be late; a minute covers ordinary pauses and restarts.
+ */
+export const IDLENESS_MS = 60_000;
+
 export interface StockPipelineOptions {
   alertThresholdPct?: number;
   parallelism?: number;
@@ -45,7 +53,7 @@ export function buildStockPipeline(config: Config, options: StockPipelineOptions
         name: 'read-ticks',
         topic: config.kafka.ticksTopic,
         startingOffsets: 'earliest',
-        watermark: { maxOutOfOrdernessMs: MAX_OUT_OF_ORDERNESS_MS, idlenessMs: 10_000 },
+        watermark: { maxOutOfOrdernessMs: MAX_OUT_OF_ORDERNESS_MS, idlenessMs: IDLENESS_MS },
       }),
     )
     .map('parse-tick', parseTickRecord)
