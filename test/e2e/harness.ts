@@ -4,10 +4,12 @@
  * faults the suite injects (kill a TaskManager, kill the worker, restart
  * ClickHouse or Kafka, stop with a savepoint and redeploy).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import { type Config, createLogger, loadConfig } from '@ticker/common';
 import { Kafka, logLevel } from 'kafkajs';
@@ -44,6 +46,8 @@ export interface ResultRows {
 }
 
 const PARTITIONS = 6;
+
+const execFileAsync = promisify(execFile);
 
 /** Dead letters in a stable order: two malformed values may have the same text, never the same origin. */
 function byRawThenOrigin(a: { raw: string; origin: string }, b: { raw: string; origin: string }): number {
@@ -394,25 +398,29 @@ export class E2ERun {
     return { ticks, candles, alerts, rejected };
   }
 
-  /** Reads the dead-letter topic (committed records only) until `count` records arrived. */
+  /**
+   * Reads the dead-letter topic as a read_committed consumer until `count` records arrived
+   * (Kafka's Java client, see ReadCommitted.java for why not kafkajs).
+   */
   async readDeadLetters(
     count: number,
     timeoutMs: number,
   ): Promise<{ origin: string; step: string; reason: string; raw: string }[]> {
-    const consumer = this.kafka().consumer({ groupId: `e2e-dlq-reader-${this.name}`, readUncommitted: false });
-    const seen: { origin: string; step: string; reason: string; raw: string }[] = [];
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topic: this.config.kafka.dlqTopic, fromBeginning: true });
-      await consumer.run({
-        eachMessage: async ({ message }) => {
-          seen.push(JSON.parse(message.value?.toString() ?? 'null'));
-        },
-      });
-      await waitUntil(async () => seen.length >= count, { timeoutMs, intervalMs: 250 });
-    } finally {
-      await consumer.disconnect();
-    }
+    const program = fileURLToPath(new URL('./ReadCommitted.java', import.meta.url));
+    const args = [
+      '-cp',
+      `${this.stack.layout.kafka.libs}/*`,
+      program,
+      this.config.kafka.brokers.join(','),
+      this.config.kafka.dlqTopic,
+      String(count),
+      String(timeoutMs),
+    ];
+    const { stdout } = await execFileAsync('java', args, { maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs + 60_000 });
+    const seen = stdout
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as { origin: string; step: string; reason: string; raw: string });
     return seen.sort(byRawThenOrigin);
   }
 
@@ -447,9 +455,7 @@ export class E2ERun {
     }
     const admin = this.kafka().admin();
     await admin.connect();
-    await admin
-      .deleteTopics({ topics: [this.config.kafka.ticksTopic, this.config.kafka.dlqTopic] })
-      .catch(() => {});
+    await admin.deleteTopics({ topics: [this.config.kafka.ticksTopic, this.config.kafka.dlqTopic] }).catch(() => {});
     await admin.disconnect();
     await this.clickhouse.command({ query: `DROP DATABASE IF EXISTS ${this.config.clickhouse.database}` });
     await this.clickhouse.close();
