@@ -60,6 +60,8 @@ export interface ThroughputResult {
   load: [number, number];
   otherJobs: string[];
   knobs: Record<string, number | undefined>;
+  /** The bridge's worker-call metrics per operator (e.g. "parse-tick.workerCallLatencyMs_p50"), averaged over subtasks. */
+  bridgeMetrics?: Record<string, number>;
   /** The job restarted or the TaskManager was replaced during the run (another job's fault test): not comparable. */
   disturbed: boolean;
 }
@@ -232,6 +234,35 @@ async function disturbed(ctx: EngineContext, jobId: string, groups: ProcessGroup
   return restarts > 0 || tm !== groups[0]?.roots[0];
 }
 
+/**
+ * The bridge's own metrics (call latency, batch size, calls) from Flink's REST API, averaged over
+ * the subtasks; the REST metric cache refreshes every ~10 s, so these lag the run's end a little.
+ */
+async function bridgeMetrics(ctx: EngineContext, jobId: string): Promise<Record<string, number>> {
+  const wanted =
+    /(workerCallLatencyMs_p50|workerCallLatencyMs_p99|workerCallLatencyMs_mean|workerBatchSize_mean|workerCalls|backPressuredTimeMsPerSecond)$/;
+  const out: Record<string, number> = {};
+  const job = await ctx.flink.job(jobId);
+  for (const vertex of job.vertices) {
+    const base = `${ctx.flink.url}/jobs/${jobId}/vertices/${vertex.id}/subtasks/metrics`;
+    const ids = ((await (await fetch(base)).json()) as { id: string }[])
+      .map((m) => m.id)
+      .filter((id) => wanted.test(id));
+    if (ids.length === 0) continue;
+    const values = (await (await fetch(`${base}?get=${ids.map(encodeURIComponent).join(',')}`)).json()) as {
+      id: string;
+      avg: number;
+      sum: number;
+    }[];
+    for (const v of values) {
+      out[v.id.replace(/_\[worker_(chain|aggregate)\]/, '')] = v.id.endsWith('workerCalls')
+        ? v.sum
+        : Math.round(v.avg * 10) / 10;
+    }
+  }
+  return out;
+}
+
 async function otherJobs(ctx: EngineContext, ours: string): Promise<string[]> {
   const jobs = await ctx.flink.listJobs();
   return jobs
@@ -338,6 +369,7 @@ export async function measureThroughput(
         final.alerts === expected.alerts;
       const cpuTotal = Object.values(cpu).reduce((a, b) => a + b, 0);
       const wasDisturbed = await disturbed(ctx, started.jobId, groups).catch(() => true);
+      const metrics = engine === 'bridge' ? await bridgeMetrics(ctx, started.jobId).catch(() => undefined) : undefined;
       return {
         engine,
         label,
@@ -359,6 +391,7 @@ export async function measureThroughput(
           workerProcesses: engine === 'bridge' ? run.bridge.workerProcesses : undefined,
           parallelism: run.parallelism,
         },
+        ...(metrics ? { bridgeMetrics: metrics } : {}),
         disturbed: wasDisturbed,
       };
     } finally {
@@ -377,8 +410,8 @@ function percentile(sorted: number[], p: number): number {
  * End-to-end latency at a fixed rate: ticks are produced with wall-clock event time (ts = the
  * moment they are generated); every `markerEvery`-th tick is a marker, and ClickHouse is polled
  * every `pollMs` for markers that became visible. A marker's latency = the time of the first poll
- * that saw it - its ts (so it over-states by up to one poll interval). Markers of the first
- * `warmupSeconds` are not counted.
+ * that saw it - its ts (so it over-states by up to one poll interval). Ticks of the first
+ * `warmupSeconds` x rate are not markers.
  */
 export async function measureLatency(
   ctx: EngineContext,
@@ -404,22 +437,24 @@ export async function measureLatency(
       const latencies: number[] = [];
       const seed = 4242;
       const ticks = generateTicks({ seed, clock: () => Date.now() });
+      // Paced by the clock, counted by sequence: the first warmupSeconds x rate ticks warm up, the
+      // next seconds x rate are measured, so a run always has the same number of markers.
+      const warmupCount = Math.round(options.warmupSeconds * options.rate);
+      const total = warmupCount + Math.round(options.seconds * options.rate);
       const startedAt = Date.now();
-      const measureFrom = startedAt + options.warmupSeconds * 1000;
-      const endAt = measureFrom + options.seconds * 1000;
       let sent = 0;
       let producing = true;
 
       const produce = async () => {
-        while (Date.now() < endAt) {
-          const due = Math.floor(((Date.now() - startedAt) * options.rate) / 1000) - sent;
+        while (sent < total) {
+          const due = Math.min(total, Math.floor(((Date.now() - startedAt) * options.rate) / 1000)) - sent;
           const batch: OutgoingMessage[] = [];
           for (let i = 0; i < due; i++) {
             const record = ticks.next().value as GeneratedRecord;
             if (
               record.kind === 'tick' &&
-              record.sequence % options.markerEvery === 0 &&
-              record.timestampMs >= measureFrom
+              record.sequence >= warmupCount &&
+              record.sequence % options.markerEvery === 0
             ) {
               pending.set(record.tick.id, record.timestampMs);
             }
@@ -433,8 +468,9 @@ export async function measureLatency(
       };
 
       const poll = async () => {
-        const giveUpAt = endAt + 60_000;
+        let giveUpAt = Number.POSITIVE_INFINITY;
         while (producing || (pending.size > 0 && Date.now() < giveUpAt)) {
+          if (!producing && giveUpAt === Number.POSITIVE_INFINITY) giveUpAt = Date.now() + 60_000;
           const polledAt = Date.now();
           const oldest = pending.values().next().value;
           if (oldest !== undefined) {
