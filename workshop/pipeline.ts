@@ -24,6 +24,7 @@ import {
   CANDLE_WINDOW_MS,
   type CandleRow,
   computeCandle,
+  IDLENESS_MS,
   MAX_OUT_OF_ORDERNESS_MS,
   parseTickRecord,
   priceMoveAlerts,
@@ -49,7 +50,7 @@ export function buildWorkshopPipeline(steps: WorkshopSteps, config: Config = loa
         name: 'read-ticks',
         topic: config.kafka.ticksTopic,
         startingOffsets: 'earliest',
-        watermark: { maxOutOfOrdernessMs: MAX_OUT_OF_ORDERNESS_MS, idlenessMs: 10_000 },
+        watermark: { maxOutOfOrdernessMs: MAX_OUT_OF_ORDERNESS_MS, idlenessMs: IDLENESS_MS },
       }),
     )
     .map('parse-tick', parseTickRecord)
