@@ -79,6 +79,7 @@ export interface LatencyResult {
   max: number;
   load: [number, number];
   otherJobs: string[];
+  bridgeMetrics?: Record<string, number>;
   disturbed: boolean;
 }
 
@@ -240,7 +241,7 @@ async function disturbed(ctx: EngineContext, jobId: string, groups: ProcessGroup
  */
 async function bridgeMetrics(ctx: EngineContext, jobId: string): Promise<Record<string, number>> {
   const wanted =
-    /(workerCallLatencyMs_p50|workerCallLatencyMs_p99|workerCallLatencyMs_mean|workerBatchSize_mean|workerCalls|backPressuredTimeMsPerSecond)$/;
+    /(workerCallLatencyMs_median|workerCallLatencyMs_p99|workerCallLatencyMs_mean|workerBatchSize_mean|workerCalls|backPressuredTimeMsPerSecond)$/;
   const out: Record<string, number> = {};
   const job = await ctx.flink.job(jobId);
   for (const vertex of job.vertices) {
@@ -507,6 +508,7 @@ export async function measureLatency(
         max: sorted[sorted.length - 1] ?? Number.NaN,
         load: [loadStart, loadNow()],
         otherJobs: others,
+        ...(engine === 'bridge' ? { bridgeMetrics: await bridgeMetrics(ctx, started.jobId).catch(() => ({})) } : {}),
         disturbed: await disturbed(ctx, started.jobId, groups).catch(() => true),
       };
     } finally {

@@ -96,13 +96,13 @@ export function markdownReport(results: CompareResults): string {
       '',
       'Every run:',
       '',
-      '| run | seconds | ticks/s | CPU s (TaskManager / JobManager / worker) | load avg start → end | other jobs on the cluster |',
-      '| --- | --: | --: | --- | --- | --- |',
+      '| run | seconds | ticks/s | CPU s (TaskManager / JobManager / worker) | load avg start → end | other jobs on the cluster | disturbed |',
+      '| --- | --: | --: | --- | --- | --- | --- |',
     );
     for (const r of results.throughput) {
       const cpu = ['taskmanager', 'jobmanager', 'worker'].map((k) => fixed(r.cpuSeconds[k] ?? 0, 1)).join(' / ');
       lines.push(
-        `| ${r.label} | ${fixed(r.seconds, 1)} | ${int(r.ticksPerSecond)} | ${cpu} | ${r.load[0]} → ${r.load[1]} | ${r.otherJobs.length === 0 ? 'none' : r.otherJobs.join(', ')} |`,
+        `| ${r.label} | ${fixed(r.seconds, 1)} | ${int(r.ticksPerSecond)} | ${cpu} | ${r.load[0]} → ${r.load[1]} | ${r.otherJobs.length === 0 ? 'none' : r.otherJobs.join(', ')} | ${r.disturbed ? 'yes' : 'no'} |`,
       );
     }
   }
