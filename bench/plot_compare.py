@@ -25,7 +25,7 @@ def main(results_path, out_dir):
     throughput = results.get('throughput', [])
     sweep = results.get('sweep', [])
     if throughput or sweep:
-        fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+        fig, axes = plt.subplots(1, 3, figsize=(16, 4.5))
         engines = [e for e in TITLES if any(r['engine'] == e for r in throughput)]
         ax = axes[0]
         if engines:
@@ -36,27 +36,31 @@ def main(results_path, out_dir):
                 ax.scatter([TITLES[e]] * len(runs), runs, color='black', s=12, zorder=3)
             ax.bar_label(bars, labels=[f'{m:,.0f}' for m in medians])
         ax.set_ylabel('ticks/s (first read -> last row visible)')
-        ax.set_title(f'Throughput, {meta["ticks"]:,} ticks (median, dots = runs)')
-        ax = axes[1]
-        by_batch = sorted((r for r in sweep if r['knobs'].get('maxInFlight') is None and r['knobs'].get('batchSize')),
+        ax.set_title(f'Throughput, {meta["ticks"]:,} ticks (median, dots = runs)', fontsize=10)
+        default_processes = max((r['knobs'].get('workerProcesses') or 0 for r in sweep), default=0)
+        by_batch = sorted((r for r in sweep if 'batchSize' in r['knobs'] and r['knobs'].get('batchSize')),
                           key=lambda r: r['knobs']['batchSize'])
-        by_flight = sorted((r for r in sweep if r['knobs'].get('maxInFlight') is not None),
-                           key=lambda r: r['knobs']['maxInFlight'])
-        if by_batch:
-            ax.plot([r['knobs']['batchSize'] for r in by_batch], [r['ticksPerSecond'] for r in by_batch],
-                    marker='o', label='batch size (max in flight 4)')
-            ax.set_xscale('log')
-            ax.set_xlabel('bridge --batch-size (records per worker call)')
-        if by_flight:
-            ax2 = ax.twiny()
-            ax2.plot([r['knobs']['maxInFlight'] for r in by_flight], [r['ticksPerSecond'] for r in by_flight],
-                     marker='s', color='#ff7f0e', label='max in flight (batch 500)')
-            ax2.set_xlabel('bridge --max-in-flight', color='#ff7f0e')
-            ax2.legend(loc='lower right')
-        if by_batch:
-            ax.legend(loc='lower left')
-        ax.set_ylabel('ticks/s')
-        ax.set_title('Bridge knob sweep (ours)')
+        by_flight = sorted((r for r in sweep if r['knobs'].get('maxInFlight')), key=lambda r: r['knobs']['maxInFlight'])
+        for ax, points, knob, xlabel, log in [
+            (axes[1], by_batch, 'batchSize', 'bridge --batch-size (records per worker call; in flight 4)', True),
+            (axes[2], by_flight, 'maxInFlight', 'bridge --max-in-flight (calls per subtask; batch 500)', False),
+        ]:
+            if points:
+                xs = [r['knobs'][knob] for r in points]
+                ax.plot(xs, [r['ticksPerSecond'] for r in points], marker='o', color=COLORS['bridge'], label='ticks/s')
+                ax.set_xticks(xs, [str(x) for x in xs])
+                if log:
+                    ax.set_xscale('log')
+                    ax.set_xticks(xs, [str(x) for x in xs])
+                cpu = ax.twinx()
+                cpu.plot(xs, [r['cpuSecondsPer100k'] for r in points], marker='s', linestyle='--', color='grey',
+                         label='CPU s / 100k ticks')
+                cpu.set_ylabel('CPU s per 100k ticks', color='grey')
+                cpu.set_ylim(bottom=0)
+            ax.set_ylim(bottom=0)
+            ax.set_xlabel(xlabel)
+            ax.set_ylabel('ticks/s')
+            ax.set_title(f'Bridge sweep ({default_processes} worker processes)', fontsize=10)
         fig.tight_layout()
         path = os.path.join(out_dir, 'compare-throughput.png')
         fig.savefig(path, dpi=110)
