@@ -48,6 +48,7 @@ export interface ResultRows {
 const PARTITIONS = 6;
 
 const execFileAsync = promisify(execFile);
+const KEEP = [{ name: 'retention.ms', value: '-1' }];
 
 /** Dead letters in a stable order: two malformed values may have the same text, never the same origin. */
 function byRawThenOrigin(a: { raw: string; origin: string }, b: { raw: string; origin: string }): number {
@@ -169,9 +170,11 @@ export class E2ERun {
     try {
       await admin.createTopics({
         waitForLeaders: true,
+        // The seeded ticks carry event times months in the past and Kafka applies time retention to
+        // record timestamps: with the default 7 days it may delete a segment mid-test.
         topics: [
-          { topic: this.config.kafka.ticksTopic, numPartitions: PARTITIONS, replicationFactor: 1 },
-          { topic: this.config.kafka.dlqTopic, numPartitions: 1, replicationFactor: 1 },
+          { topic: this.config.kafka.ticksTopic, numPartitions: PARTITIONS, replicationFactor: 1, configEntries: KEEP },
+          { topic: this.config.kafka.dlqTopic, numPartitions: 1, replicationFactor: 1, configEntries: KEEP },
         ],
       });
     } finally {
