@@ -300,6 +300,31 @@ describe('workshop walkthrough on the local stack', () => {
     });
   }
 
+  /**
+   * A block that deploys with `--parallelism N` needs N free slots once our own job is stopped. The
+   * cluster is shared with other tests, so wait (with a deadline) until other jobs leave room.
+   */
+  async function slotsFor(parallelism: number): Promise<void> {
+    const flink = config.flink.url;
+    await pollUntil(`${parallelism} task slots for the rescaled job`, 300_000, async () => {
+      const overview = (await (await fetch(`${flink}/overview`)).json()) as { 'slots-available': number };
+      const { jobs } = (await (await fetch(`${flink}/jobs/overview`)).json()) as {
+        jobs: { jid: string; name: string; state: string }[];
+      };
+      let ours = 0;
+      const others: string[] = [];
+      for (const job of jobs.filter((j) => j.state === 'RUNNING')) {
+        const details = (await (await fetch(`${flink}/jobs/${job.jid}`)).json()) as {
+          vertices: { parallelism: number }[];
+        };
+        const slots = Math.max(...details.vertices.map((v) => v.parallelism));
+        if (job.name === `ticker-bridge: ${names.pipeline}`) ours += slots;
+        else others.push(`${job.name} (${slots})`);
+      }
+      return overview['slots-available'] + ours >= parallelism || `slots held by: ${others.join(', ')}`;
+    });
+  }
+
   async function startBackground(block: ShellBlock, command: string): Promise<void> {
     const kind = /worker/.test(command) ? 'worker' : /produce/.test(command) ? 'producer' : 'dashboard';
     await stopBackground(kind);
@@ -405,6 +430,8 @@ describe('workshop walkthrough on the local stack', () => {
     for (const block of blocks.filter((b) => b.mode !== 'check-only')) {
       const command = rewrite(block, ports);
       const where = `${block.file}:${block.line}`;
+      const parallelism = /--parallelism (\d+)/.exec(command);
+      if (parallelism) await slotsFor(Number(parallelism[1]));
       if (block.mode === 'background') {
         await startBackground(block, command);
       } else {
