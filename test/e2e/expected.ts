@@ -4,6 +4,7 @@
  * so the suite checks the pipeline rather than repeating it.
  */
 import { parseTick, type Tick } from '@ticker/common';
+import type { AlertRow, CandleRow, TickRow } from '../../pipeline/src/stock/rows';
 
 /** A record as the test sent it to Kafka. */
 export interface SentRecord {
@@ -12,35 +13,10 @@ export interface SentRecord {
   timestampMs: number;
 }
 
-export interface ExpectedTick {
-  id: string;
-  symbol: string;
-  price: number;
-  volume: number;
-  ts: string;
-  ts_ms: number;
-}
-
-export interface ExpectedCandle {
-  symbol: string;
-  window_start: string;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  vwap: number;
-  ticks: number;
-}
-
-export interface ExpectedAlert {
-  symbol: string;
-  window_start: string;
-  direction: 'up' | 'down';
-  move_pct: number;
-  open: number;
-  close: number;
-}
+/** Expected rows use the tables' row shapes (types only: the values are computed here). */
+export type ExpectedTick = TickRow;
+export type ExpectedCandle = CandleRow;
+export type ExpectedAlert = Omit<AlertRow, 'threshold_pct'>;
 
 export interface ExpectedRejection {
   raw: string;
