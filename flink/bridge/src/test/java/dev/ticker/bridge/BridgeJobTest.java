@@ -46,7 +46,7 @@ class BridgeJobTest {
         try {
             ClickHouseSinkTest.query("SELECT 1");
         } catch (IOException e) {
-            fail("ClickHouse is not reachable at localhost:8123 (" + e + "); start the local stack with `npm run stack:up`", e);
+            fail("ClickHouse is not reachable at " + ClickHouseSinkTest.URL + " (" + e + "); start the local stack with `npm run stack:up`", e);
         }
         ClickHouseSinkTest.query("CREATE DATABASE " + DATABASE);
         ClickHouseSinkTest.query("CREATE TABLE " + DATABASE + ".rows (id String, n UInt32, ts DateTime('UTC')) "
@@ -65,7 +65,7 @@ class BridgeJobTest {
     private static BridgeArgs args(String descriptorJson, String worker) {
         return BridgeArgs.parse(new String[] {
             "--descriptor-base64", Base64.getEncoder().encodeToString(descriptorJson.getBytes(StandardCharsets.UTF_8)),
-            "--worker", worker, "--clickhouse-database", DATABASE, "--batch-size", "2", "--batch-timeout-ms", "5",
+            "--worker", worker, "--clickhouse-url", ClickHouseSinkTest.URL, "--clickhouse-database", DATABASE, "--batch-size", "2", "--batch-timeout-ms", "5",
             "--call-timeout-ms", "5000", "--call-retries", "1"});
     }
 

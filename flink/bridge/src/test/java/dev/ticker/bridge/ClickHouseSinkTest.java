@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  */
 class ClickHouseSinkTest {
 
-    private static final String URL = System.getenv().getOrDefault("CLICKHOUSE_URL", "http://localhost:8123");
+    static final String URL = System.getenv().getOrDefault("CLICKHOUSE_URL", "http://localhost:8123");
     private static final String DATABASE = "test_bridge_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private static final String TABLE_DDL =
