@@ -8,6 +8,9 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          // Projects run one after the other (unit, integration, e2e): the e2e suite kills and
+          // restarts stack processes, which must not happen under another project's tests.
+          sequence: { groupOrder: 0 },
           include: ['{common,producer,pipeline,flink,dashboard,scripts,workshop}/**/*.test.ts'],
           exclude: ['**/node_modules/**', '**/*.int.test.ts'],
         },
@@ -15,6 +18,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: ['**/*.int.test.ts', 'test/**/*.test.ts'],
           exclude: ['**/node_modules/**', '.stack/**', '**/target/**', 'test/e2e/**'],
           // Starts the local stack unless it is already healthy (test/setup/global-setup.ts).
@@ -30,6 +34,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          sequence: { groupOrder: 2 },
           // The end-to-end suite: the whole pipeline on the local stack, faults included (test/e2e/).
           include: ['test/e2e/**/*.e2e.test.ts'],
           globalSetup: ['test/setup/global-setup.ts'],
