@@ -63,6 +63,7 @@ const argsSchema = z.object({
   timeoutSeconds: z.coerce.number().positive(),
   out: z.string().min(1),
   plot: z.boolean(),
+  reportOnly: z.boolean(),
 });
 
 const program = new Command('bench-compare')
@@ -91,6 +92,7 @@ const program = new Command('bench-compare')
   .option('--timeout-seconds <n>', 'give up on a throughput run after this long', '900')
   .option('--out <dir>', 'where results JSON and plots go (relative to the repository)', 'docs/benchmarks')
   .option('--no-plot', 'do not draw the PNG plots')
+  .option('--report-only', 'only rewrite the report and plots from the results JSON in --out', false)
   .parse();
 
 const parsed = argsSchema.safeParse(program.opts());
@@ -178,7 +180,28 @@ function previousResults(): CompareResults | undefined {
   }
 }
 
+/** Writes compare-report.md next to the results and draws the plots (Python venv with matplotlib). */
+function writeReport(results: CompareResults): void {
+  const report = markdownReport(results);
+  writeFileSync(join(outDir, 'compare-report.md'), `${report}\n`);
+  process.stdout.write(`${report}\n\nresults: ${resultsFile}\n`);
+  if (args.plot) {
+    const python = join(ensurePyflinkVenv(layout, log), 'bin', 'python');
+    const plotted = spawnSync(python, [resolve(repoRoot, 'bench/plot_compare.py'), resultsFile, outDir], {
+      encoding: 'utf8',
+    });
+    if (plotted.status !== 0) throw new Error(`plotting failed:\n${plotted.stdout}${plotted.stderr}`);
+    process.stdout.write(plotted.stdout);
+  }
+}
+
 async function main(): Promise<void> {
+  if (args.reportOnly) {
+    const previous = previousResults();
+    if (!previous) throw new Error(`no results to report: ${resultsFile} is missing or not JSON`);
+    writeReport(previous);
+    return;
+  }
   await checkStack();
   if (args.engines.includes('pyflink')) ensurePyflinkVenv(layout, log);
   const previous = previousResults();
@@ -305,17 +328,7 @@ async function main(): Promise<void> {
   }
 
   save();
-  const report = markdownReport(results);
-  writeFileSync(join(outDir, 'compare-report.md'), `${report}\n`);
-  process.stdout.write(`${report}\n\nresults: ${resultsFile}\n`);
-  if (args.plot) {
-    const python = join(ensurePyflinkVenv(layout, log), 'bin', 'python');
-    const plotted = spawnSync(python, [resolve(repoRoot, 'bench/plot_compare.py'), resultsFile, outDir], {
-      encoding: 'utf8',
-    });
-    if (plotted.status !== 0) throw new Error(`plotting failed:\n${plotted.stdout}${plotted.stderr}`);
-    process.stdout.write(plotted.stdout);
-  }
+  writeReport(results);
 }
 
 main().catch((error: unknown) => {
