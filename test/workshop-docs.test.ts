@@ -424,8 +424,9 @@ describe('workshop walkthrough on the local stack', () => {
     },
   ];
 
-  it('runs every run block of the pages in order, and what they promise holds', { timeout: 1_500_000 }, async () => {
+  it('runs every run block of the pages in order, and what they promise holds', { timeout: 2_400_000 }, async () => {
     const executed: string[] = [];
+    const started = Date.now();
     let output = '';
     for (const block of blocks.filter((b) => b.mode !== 'check-only')) {
       const command = rewrite(block, ports);
@@ -460,6 +461,7 @@ describe('workshop walkthrough on the local stack', () => {
         }
       }
       executed.push(where);
+      console.log(`[workshop docs] ${where} ${block.mode} ok after ${((Date.now() - started) / 1000).toFixed(0)} s`);
       for (const promise of promises.filter((p) => block.file.startsWith(p.file) && p.after.test(command))) {
         await promise.check(output);
       }
