@@ -140,8 +140,14 @@ export class E2ERun {
       password: run.config.clickhouse.password,
       database: run.config.clickhouse.database,
     });
-    await run.startWorker();
-    await run.deploy();
+    try {
+      await run.startWorker();
+      await run.deploy();
+    } catch (error) {
+      // Leave nothing behind (the worker process above all) when the run cannot start.
+      await run.cleanup(true).catch(() => {});
+      throw error;
+    }
     return run;
   }
 

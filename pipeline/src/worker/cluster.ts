@@ -51,6 +51,8 @@ async function serveInThisProcess(options: RunWorkerOptions, inCluster: boolean)
   process.on('message', (m: unknown) => {
     if (m === 'shutdown') requestStop('primary');
   });
+  // A primary killed with SIGKILL cannot ask: its children would linger with nobody to manage them.
+  if (inCluster) process.once('disconnect', () => requestStop('primary gone'));
 
   let server: Awaited<ReturnType<typeof startWorkerServer>>;
   try {
