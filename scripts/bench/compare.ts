@@ -180,8 +180,12 @@ function previousResults(): CompareResults | undefined {
   }
 }
 
+const BIOME = resolve(repoRoot, 'node_modules/@biomejs/biome/bin/biome');
+
 /** Writes compare-report.md next to the results and draws the plots (Python venv with matplotlib). */
 function writeReport(results: CompareResults): void {
+  // The results JSON is committed: give it the layout `npm run lint` expects.
+  spawnSync(process.execPath, [BIOME, 'format', '--write', resultsFile], { stdio: 'ignore' });
   const report = markdownReport(results);
   writeFileSync(join(outDir, 'compare-report.md'), `${report}\n`);
   process.stdout.write(`${report}\n\nresults: ${resultsFile}\n`);
