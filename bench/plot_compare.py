@@ -11,8 +11,9 @@ import matplotlib
 
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import NullFormatter  # noqa: E402
 
-TITLES = {'bridge': 'ours (TS worker via bridge)', 'java': 'native Java', 'pyflink': 'PyFlink'}
+TITLES = {'bridge': 'ours\n(TS worker via bridge)', 'java': 'native Java', 'pyflink': 'PyFlink'}
 COLORS = {'bridge': '#1f77b4', 'java': '#2ca02c', 'pyflink': '#d62728'}
 
 
@@ -52,6 +53,7 @@ def main(results_path, out_dir):
                 if log:
                     ax.set_xscale('log')
                     ax.set_xticks(xs, [str(x) for x in xs])
+                    ax.xaxis.set_minor_formatter(NullFormatter())
                 cpu = ax.twinx()
                 cpu.plot(xs, [r['cpuSecondsPer100k'] for r in points], marker='s', linestyle='--', color='grey',
                          label='CPU s / 100k ticks')
@@ -60,7 +62,9 @@ def main(results_path, out_dir):
             ax.set_ylim(bottom=0)
             ax.set_xlabel(xlabel)
             ax.set_ylabel('ticks/s')
-            ax.set_title(f'Bridge sweep ({default_processes} worker processes)', fontsize=10)
+            loads = [x for r in points for x in r['load']]
+            load = f', load avg {min(loads):.0f}-{max(loads):.0f}' if loads else ''
+            ax.set_title(f'Bridge sweep ({default_processes} worker processes{load})', fontsize=10)
         fig.tight_layout()
         path = os.path.join(out_dir, 'compare-throughput.png')
         fig.savefig(path, dpi=110)
