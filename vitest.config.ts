@@ -11,6 +11,8 @@ export default defineConfig({
           // Projects run one after the other (unit, integration, e2e): the e2e suite kills and
           // restarts stack processes, which must not happen under another project's tests.
           sequence: { groupOrder: 0 },
+          // Some unit tests generate or check many thousands of ticks: generous on a busy 2-core CI box.
+          testTimeout: 30_000,
           include: ['{common,producer,pipeline,flink,dashboard,scripts,workshop}/**/*.test.ts'],
           exclude: ['**/node_modules/**', '**/*.int.test.ts'],
         },
