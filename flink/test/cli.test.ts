@@ -45,7 +45,9 @@ describe('flink-tools CLI', () => {
   it('names a bad variable', async () => {
     const result = await cli(['jobs'], { FLINK_URL: 'localhost:8081' });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('error: Invalid configuration:\n  FLINK_URL="localhost:8081": must start with http:// or https://');
+    expect(result.stderr).toContain(
+      'error: Invalid configuration:\n  FLINK_URL="localhost:8081": must start with http:// or https://',
+    );
   });
 
   it('stop without a matching job says so', async () => {
