@@ -222,10 +222,11 @@ async function startBridge(ctx: EngineContext, r: EngineRun): Promise<StartedEng
         await client.describe();
         return true;
       },
-      { timeoutMs: 60_000, intervalMs: 250 },
+      // Generous: on a loaded machine tsx compiling the pipeline in every cluster process takes a while.
+      { timeoutMs: 180_000, intervalMs: 250 },
     );
     client.close();
-    if (!answered) throw new Error(`the TS worker did not answer on localhost:${port} within 60 s; see ${logFile}`);
+    if (!answered) throw new Error(`the TS worker did not answer on localhost:${port} within 180 s; see ${logFile}`);
     const descriptor = await describePipeline(DEFAULT_PIPELINE, env);
     const jar = await locateBridgeJar({ onBuild: (command) => ctx.log(`building the bridge jar: ${command}`) });
     const args = bridgeProgramArgs({
