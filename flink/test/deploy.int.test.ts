@@ -17,6 +17,8 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkerClient } from '../../pipeline/src/worker/client';
 import { migrate } from '../../scripts/db/migrate-lib';
+import { stackLayout } from '../../scripts/stack/layout';
+import { readCommitted } from '../../test/support/read-committed';
 import { deploy, JobStartError } from '../src/deploy';
 import { describePipeline, type LoadedDescriptor } from '../src/descriptor';
 import { locateBridgeJar } from '../src/jar';
@@ -33,8 +35,16 @@ const suffix = randomBytes(4).toString('hex');
 const database = `test_flink_${suffix}`;
 const ticksTopic = `test-flink-ticks-${suffix}`;
 const dlqTopic = `test-flink-dlq-${suffix}`;
-const pipelineFile = resolve(REPO_ROOT, 'flink/test/fixtures/renamed-stock-pipeline.ts');
-const testEnv = { ...process.env, TICKS_TOPIC: ticksTopic, DLQ_TOPIC: dlqTopic, LOG_LEVEL: 'warn' };
+const pipelineFile = resolve(REPO_ROOT, 'pipeline/src/stock/stockPipeline.ts');
+// The stock pipeline under a name of its own, so this job never collides with another run's on the
+// shared cluster (deploy refuses a second copy of a running pipeline by name).
+const testEnv = {
+  ...process.env,
+  TICKS_TOPIC: ticksTopic,
+  DLQ_TOPIC: dlqTopic,
+  PIPELINE_NAME: `it-flink-${suffix}`,
+  LOG_LEVEL: 'warn',
+};
 
 const flink = new FlinkRestClient({ url: config.flink.url });
 const kafka = new Kafka({ clientId: `flink-int-${suffix}`, brokers: config.kafka.brokers, logLevel: logLevel.NOTHING });
@@ -83,26 +93,16 @@ async function rows<T>(query: string): Promise<T[]> {
   return result.json<T>();
 }
 
-/** Reads `count` JSON values from the start of a topic (read_committed), with a deadline. */
+/** Reads `count` JSON values from the start of a topic as a read_committed consumer, with a deadline. */
 async function consumeJson(topic: string, count: number): Promise<Record<string, unknown>[]> {
-  const consumer = kafka.consumer({ groupId: `flink-int-reader-${suffix}-${topic}` });
-  const values: Record<string, unknown>[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        values.push(JSON.parse(message.value?.toString() ?? 'null') as Record<string, unknown>);
-      },
-    });
-    await pollUntil(async () => (values.length >= count ? true : undefined), {
-      timeoutMs: 60_000,
-      describe: () => `${values.length} of ${count} records on ${topic}`,
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return values;
+  const lines = await readCommitted({
+    kafkaLibs: stackLayout(config).kafka.libs,
+    brokers: config.kafka.brokers,
+    topic,
+    count,
+    timeoutMs: 60_000,
+  });
+  return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 async function freePort(): Promise<number> {
@@ -157,7 +157,9 @@ describe('deploy / stop / deploy --savepoint against the real local Flink', () =
     await admin.createTopics({
       waitForLeaders: true,
       topics: [
-        { topic: ticksTopic, numPartitions: 2 },
+        // One partition: the watermark then follows these few ticks at once, instead of waiting
+        // out the pipeline's 60 s idleness for a partition that got no symbol.
+        { topic: ticksTopic, numPartitions: 1 },
         { topic: dlqTopic, numPartitions: 1 },
       ],
     });

@@ -4,12 +4,10 @@
  * faults the suite injects (kill a TaskManager, kill the worker, restart
  * ClickHouse or Kafka, stop with a savepoint and redeploy).
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import { type Config, createLogger, loadConfig } from '@ticker/common';
 import { Kafka, logLevel } from 'kafkajs';
@@ -28,6 +26,7 @@ import type { Component } from '../../scripts/stack/component';
 import { runningPid, stopProcess } from '../../scripts/stack/processes';
 import { loadStack, type Stack } from '../../scripts/stack/stack';
 import { waitUntil } from '../../scripts/stack/wait';
+import { readCommitted } from '../support/read-committed';
 import type { SentRecord } from './expected';
 
 /** Row counts of the four result tables, as queried (FINAL: replays collapse). */
@@ -47,7 +46,6 @@ export interface ResultRows {
 
 const PARTITIONS = 6;
 
-const execFileAsync = promisify(execFile);
 const KEEP = [{ name: 'retention.ms', value: '-1' }];
 
 /** Dead letters in a stable order: two malformed values may have the same text, never the same origin. */
@@ -407,29 +405,19 @@ export class E2ERun {
     return { ticks, candles, alerts, rejected };
   }
 
-  /**
-   * Reads the dead-letter topic as a read_committed consumer until `count` records arrived
-   * (Kafka's Java client, see ReadCommitted.java for why not kafkajs).
-   */
+  /** Reads the dead-letter topic as a read_committed consumer until `count` records arrived. */
   async readDeadLetters(
     count: number,
     timeoutMs: number,
   ): Promise<{ origin: string; step: string; reason: string; raw: string }[]> {
-    const program = fileURLToPath(new URL('./ReadCommitted.java', import.meta.url));
-    const args = [
-      '-cp',
-      `${this.stack.layout.kafka.libs}/*`,
-      program,
-      this.config.kafka.brokers.join(','),
-      this.config.kafka.dlqTopic,
-      String(count),
-      String(timeoutMs),
-    ];
-    const { stdout } = await execFileAsync('java', args, { maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs + 60_000 });
-    const seen = stdout
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) => JSON.parse(line) as { origin: string; step: string; reason: string; raw: string });
+    const lines = await readCommitted({
+      kafkaLibs: this.stack.layout.kafka.libs,
+      brokers: this.config.kafka.brokers,
+      topic: this.config.kafka.dlqTopic,
+      count,
+      timeoutMs,
+    });
+    const seen = lines.map((line) => JSON.parse(line) as { origin: string; step: string; reason: string; raw: string });
     return seen.sort(byRawThenOrigin);
   }
 
