@@ -6,43 +6,20 @@ import dev.ticker.bridge.grpc.Output;
 import dev.ticker.bridge.grpc.Rejection;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
-import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
 /**
  * A window node's aggregation: one worker Aggregate call per fired window (a window already
  * groups many records, so no further batching), with the same deadline and retries as chains.
  */
-public class AggregateWorkerFunction extends RichAsyncFunction<FiredWindow, Emission> {
+public class AggregateWorkerFunction extends WorkerAsyncFunction<FiredWindow> {
 
     private final String window;
-    private final WorkerCallSettings settings;
-    private final List<String> descriptorSha256;
-
-    private transient WorkerClient client;
-    private transient ScheduledExecutorService scheduler;
-    private transient StepMetrics metrics;
 
     public AggregateWorkerFunction(String window, WorkerCallSettings settings, List<String> descriptorSha256) {
+        super(settings, descriptorSha256, "bridge-aggregate-" + window);
         this.window = window;
-        this.settings = settings;
-        this.descriptorSha256 = List.copyOf(descriptorSha256);
-    }
-
-    @Override
-    public void open(OpenContext openContext) {
-        client = WorkerClient.connect(settings.worker());
-        client.checkDescriptor(descriptorSha256, settings.callTimeoutMs());
-        scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "bridge-aggregate-" + window);
-            thread.setDaemon(true);
-            return thread;
-        });
-        metrics = new StepMetrics(getRuntimeContext().getMetricGroup());
     }
 
     @Override
@@ -66,7 +43,7 @@ public class AggregateWorkerFunction extends RichAsyncFunction<FiredWindow, Emis
                     metrics.callLatencyMs.update(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
                     if (error != null) {
                         metrics.callFailures.inc();
-                        resultFuture.completeExceptionally(error);
+                        fail(resultFuture, error);
                     } else {
                         resultFuture.complete(emissions(response, fired, windowMaxTimestamp, origin));
                     }
@@ -89,17 +66,7 @@ public class AggregateWorkerFunction extends RichAsyncFunction<FiredWindow, Emis
 
     @Override
     public void timeout(FiredWindow fired, ResultFuture<Emission> resultFuture) {
-        resultFuture.completeExceptionally(new WorkerCallException("window '" + window + "' key '" + fired.key
+        fail(resultFuture, new WorkerCallException("window '" + window + "' key '" + fired.key
                 + "' waited more than " + settings.asyncTimeoutMs() + " ms for worker " + settings.worker()));
-    }
-
-    @Override
-    public void close() {
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-        }
-        if (client != null) {
-            client.close();
-        }
     }
 }

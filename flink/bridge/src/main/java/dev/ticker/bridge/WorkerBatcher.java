@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import java.util.function.BooleanSupplier;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 
 /**
@@ -32,6 +33,7 @@ final class WorkerBatcher {
     private final WorkerCallSettings settings;
     private final ScheduledExecutorService scheduler;
     private final StepMetrics metrics;
+    private final BooleanSupplier closing;
 
     // Guarded by this.
     private List<Pending> open = new ArrayList<>();
@@ -42,14 +44,18 @@ final class WorkerBatcher {
 
     /**
      * @param call one Process attempt: (request, deadline ms) -> response
+     * @param closing true once the operator is closing: failures are then left unreported (see
+     *     {@link WorkerAsyncFunction})
      */
     WorkerBatcher(String chain, BiFunction<ProcessRequest, Long, CompletableFuture<ProcessResponse>> call,
-            WorkerCallSettings settings, ScheduledExecutorService scheduler, StepMetrics metrics) {
+            WorkerCallSettings settings, ScheduledExecutorService scheduler, StepMetrics metrics,
+            BooleanSupplier closing) {
         this.chain = chain;
         this.call = call;
         this.settings = settings;
         this.scheduler = scheduler;
         this.metrics = metrics;
+        this.closing = closing;
         metrics.gauge("workerCallsInFlight", this::inFlight);
         metrics.gauge("workerBatchesQueued", this::queued);
     }
@@ -177,6 +183,9 @@ final class WorkerBatcher {
     }
 
     private void fail(List<Pending> batch, WorkerCallException error) {
+        if (closing.getAsBoolean()) {
+            return; // the inputs are in the snapshot Flink restores from; failing them would fail the stop
+        }
         metrics.callFailures.inc();
         synchronized (this) {
             if (failure == null) {

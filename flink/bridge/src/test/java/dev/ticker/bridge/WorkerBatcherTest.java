@@ -1,6 +1,7 @@
 package dev.ticker.bridge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.streaming.api.functions.async.CollectionSupplier;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
@@ -76,7 +78,7 @@ class WorkerBatcherTest {
     private WorkerBatcher batcher(String chain, int batchSize, long batchTimeoutMs, int maxInFlight, long callTimeoutMs, int retries) {
         WorkerCallSettings settings = new WorkerCallSettings(worker.target(), batchSize, batchTimeoutMs, maxInFlight,
                 callTimeoutMs, new RetryPolicy(retries, 20, 100));
-        return new WorkerBatcher(chain, client::process, settings, scheduler, metrics);
+        return new WorkerBatcher(chain, client::process, settings, scheduler, metrics, () -> false);
     }
 
     private static BridgeRecord record(String value, int offset) {
@@ -225,6 +227,35 @@ class WorkerBatcherTest {
         assertTrue(cause.getMessage().contains("failed after 2 attempts"), cause.getMessage());
         assertTrue(cause.getMessage().contains("DEADLINE_EXCEEDED"), cause.getMessage());
         assertEquals(Status.Code.DEADLINE_EXCEEDED, Status.fromThrowable(cause.getCause()).getCode());
+    }
+
+    @Test
+    void aCallCutOffByTheOperatorClosingLeavesItsInputsUnfailed() throws Exception {
+        // What close() does on stop-with-savepoint: flag, stop the scheduler, shut the channel down
+        // under a call in flight. The input is in the savepoint; failing it would fail the stop.
+        worker.delayMs = 5_000;
+        AtomicBoolean closing = new AtomicBoolean();
+        WorkerClient ownClient = WorkerClient.connect(worker.target());
+        ScheduledExecutorService ownScheduler = Executors.newSingleThreadScheduledExecutor();
+        WorkerCallSettings settings = new WorkerCallSettings(worker.target(), 1, 1_000, 1, 10_000,
+                new RetryPolicy(3, 20, 100));
+        WorkerBatcher batcher = new WorkerBatcher("upper", ownClient::process, settings, ownScheduler, metrics, closing::get);
+        TestResult result = addAll(batcher, List.of("x")).get(0);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (worker.calls.get() < 1) {
+            assertTrue(System.nanoTime() < deadline, "the call never reached the worker");
+            Thread.sleep(10);
+        }
+        closing.set(true);
+        ownScheduler.shutdownNow();
+        ownClient.close();
+        // The call's completion handler records its latency first: wait for it, then look.
+        while (metrics.callLatencyMs.getCount() < 1) {
+            assertTrue(System.nanoTime() < deadline, "the cut-off call never completed");
+            Thread.sleep(10);
+        }
+        assertFalse(result.future.isDone(), "the input's future must stay incomplete");
+        assertEquals(0, metrics.callFailures.getCount());
     }
 
     @Test
