@@ -22,10 +22,16 @@ describe('stock pipeline descriptor', () => {
     expect(compiled.descriptorJson).toBe(readFileSync(GOLDEN, 'utf8'));
   });
 
-  it('is valid for the zod schema and fuses parse-tick with to-tick-row', () => {
+  it('is valid for the zod schema and fuses parse-tick, to-tick-row and the by-symbol keyBy', () => {
     expect(descriptorSchema.parse(JSON.parse(compiled.descriptorJson))).toEqual(compiled.descriptor);
     const chains = compiled.descriptor.nodes.filter((n) => n.kind === 'chain').map((n) => n.name);
-    expect(chains).toEqual(['parse-tick', 'by-symbol', 'price-move-alerts']);
+    expect(chains).toEqual(['parse-tick', 'price-move-alerts']);
+    const parse = compiled.descriptor.nodes.find((n) => n.name === 'parse-tick');
+    expect(parse?.kind === 'chain' && parse.steps.map((s) => s.name)).toEqual([
+      'parse-tick',
+      'to-tick-row',
+      'by-symbol',
+    ]);
     expect([...compiled.chains.keys()]).toEqual(chains);
     expect([...compiled.windows.keys()]).toEqual(['candles-1m']);
   });

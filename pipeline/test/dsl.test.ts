@@ -77,6 +77,45 @@ describe('fusion', () => {
     });
   });
 
+  it('fuses a keyBy into the chain before it when its only siblings are ClickHouse sinks', () => {
+    const build = (sibling: 'clickhouse' | 'kafka' | 'map') => {
+      const p = pipeline('keyed-branch');
+      const rows = p.source(source).map('parse', (r) => ({ k: r.key, v: Number(r.value) }));
+      if (sibling === 'clickhouse') rows.sink('rows', clickhouseTable('rows'));
+      if (sibling === 'kafka') rows.sink('rows', kafkaTopic('rows'));
+      if (sibling === 'map') rows.map('copy', (x) => x).sink('rows', clickhouseTable('rows'));
+      rows
+        .keyBy('by-k', (x) => x.k)
+        .window('count-10s', tumbling(10_000), { allowedLatenessMs: 0 })
+        .aggregate((xs, w) => ({ k: w.key, n: xs.length }))
+        .sink('counts', clickhouseTable('counts'));
+      return withDeadLetter(p);
+    };
+    // One worker call per record: the ClickHouse row is the value, which the keyBy does not change.
+    expect(shape(build('clickhouse'))).toEqual([
+      'chain parse <- src [map:parse keyBy:by-k] keyed',
+      'sink rows <- parse',
+      'window count-10s <- parse',
+      'sink counts <- count-10s',
+    ]);
+    // A Kafka sink writes the record key, so it must see the key from before the keyBy: cut.
+    expect(shape(build('kafka'))).toEqual([
+      'chain parse <- src [map:parse]',
+      'sink rows <- parse',
+      'chain by-k <- parse [keyBy:by-k] keyed',
+      'window count-10s <- by-k',
+      'sink counts <- count-10s',
+    ]);
+    expect(shape(build('map'))).toEqual([
+      'chain parse <- src [map:parse]',
+      'chain copy <- parse [map:copy]',
+      'sink rows <- copy',
+      'chain by-k <- parse [keyBy:by-k] keyed',
+      'window count-10s <- by-k',
+      'sink counts <- count-10s',
+    ]);
+  });
+
   it('keeps a chain name stable when a step is appended', () => {
     const build = (extra: boolean) => {
       const p = pipeline('stable');

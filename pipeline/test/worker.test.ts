@@ -125,14 +125,15 @@ describe('worker over gRPC (stock pipeline)', () => {
     // Hand-computed candle for AAPL 09:30: event-time order a(100,10) b(102,5) c(99,5) d(101,0), b and c tie on
     // time and are ordered by id. open 100 high 102 low 99 close 101 volume 20 VWAP 2005/20 = 100.25, 4 ticks.
     // Move (101 - 100) / 100 * 100 = 1% >= 0.2% (the stock threshold) -> an 'up' alert.
+    // Unkeyed Kafka records (key ''): the key the window sees must come from the by-symbol step.
     const raws = [
-      rec(tick('d', 'AAPL', 101, 0, 59_999), 'AAPL', T0 + 59_999, 'stock-ticks/0/4'),
-      rec(tick('c', 'AAPL', 99, 5, 10_500), 'AAPL', T0 + 10_500, 'stock-ticks/0/3'),
-      rec(tick('a', 'AAPL', 100, 10, 5_000), 'AAPL', T0 + 5_000, 'stock-ticks/0/1'),
-      rec(tick('b', 'AAPL', 102, 5, 10_500), 'AAPL', T0 + 10_500, 'stock-ticks/0/2'),
+      rec(tick('d', 'AAPL', 101, 0, 59_999), '', T0 + 59_999, 'stock-ticks/0/4'),
+      rec(tick('c', 'AAPL', 99, 5, 10_500), '', T0 + 10_500, 'stock-ticks/0/3'),
+      rec(tick('a', 'AAPL', 100, 10, 5_000), '', T0 + 5_000, 'stock-ticks/0/1'),
+      rec(tick('b', 'AAPL', 102, 5, 10_500), '', T0 + 10_500, 'stock-ticks/0/2'),
     ];
-    const rows = await client.process('parse-tick', raws);
-    const keyed = await client.process('by-symbol', forward(rows));
+    // One call: parse-tick, to-tick-row and the by-symbol keyBy are one chain; the key comes from the row.
+    const keyed = await client.process('parse-tick', raws);
     expect(keyed.rejections).toEqual([]);
     expect(keyed.outputs.map((o) => o.record.key)).toEqual(['AAPL', 'AAPL', 'AAPL', 'AAPL']);
 
@@ -234,7 +235,7 @@ describe('worker over gRPC (stock pipeline)', () => {
   it('answers NOT_FOUND for an unknown chain or window', async () => {
     await expect(client.process('no-such-chain', [])).rejects.toMatchObject({
       code: status.NOT_FOUND,
-      details: 'unknown chain "no-such-chain"; this worker has: parse-tick, by-symbol, price-move-alerts',
+      details: 'unknown chain "no-such-chain"; this worker has: parse-tick, price-move-alerts',
     });
     await expect(
       client.aggregate({ window: 'candles-5m', key: 'A', windowStart: 0, windowEnd: 1, records: [] }),

@@ -29,7 +29,7 @@ export function computeVolume(rows: TickRow[], window: WindowInfo): VolumeRow {
 }
 
 /**
- * Adds the 30-second volume window and its sink. It reads the same `by-symbol` keyed chain as the
+ * Adds the 30-second volume window and its sink. It reads the same stream keyed `by-symbol` as the
  * candles, so keying costs no extra worker call; Flink keeps this window's state next to theirs.
  */
 export function addSymbolWindows(bySymbol: KeyedStream<TickRow>): void {

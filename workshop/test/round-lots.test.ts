@@ -46,13 +46,14 @@ describe(`module 3: round lots only (workshop/${TARGET_DIR}/round-lots.ts)`, () 
         { name: 'parse-tick', kind: 'map' },
         { name: 'to-tick-row', kind: 'map' },
         { name: ROUND_LOTS_STEP, kind: 'filter' },
+        { name: 'by-symbol', kind: 'keyBy' },
       ],
-      keyed: false,
+      keyed: true,
     });
     expect(ROUND_LOTS_STEP).toBe('round-lots-only');
-    // Both branches still read the chain's output.
+    // Both branches still read the chain's output (the by-symbol keyBy is fused into it).
     expect(nodes.find((n) => n.name === 'write-ticks')?.input).toBe('parse-tick');
-    expect(nodes.find((n) => n.name === 'by-symbol')?.input).toBe('parse-tick');
+    expect(nodes.find((n) => n.name === 'candles-1m')?.input).toBe('parse-tick');
   });
 
   describe('over gRPC, one batch through the parse-tick chain', () => {

@@ -1,6 +1,6 @@
 /**
  * Module 4: the 30-second volume window. Checks the aggregate, the descriptor (a new window and sink
- * reading the existing `by-symbol` chain, every stock node kept so a savepoint restores), the row
+ * reading the existing keyed chain (parse-tick, which ends in the by-symbol keyBy), every stock node kept so a savepoint restores), the row
  * against the table's columns, and a real worker's answer over gRPC, call by call as the bridge
  * makes them. WORKSHOP_TARGET=exercise checks workshop/exercises/ instead of workshop/solutions/.
  */
@@ -59,13 +59,13 @@ describe(`module 4: volume per symbol per 30 s (workshop/${TARGET_DIR}/volume-30
     expect(tableColumns()).toEqual(['symbol', 'window_start', 'ticks', 'volume', 'max_volume']);
   });
 
-  it('adds a window and a sink on the by-symbol chain and keeps every stock node (savepoint-compatible)', () => {
+  it('adds a window and a sink on the keyed parse-tick chain and keeps every stock node (savepoint-compatible)', () => {
     const nodes = compileTarget().descriptor.nodes;
     expect([VOLUME_WINDOW, VOLUME_SINK, VOLUME_WINDOW_MS]).toEqual(['volume-30s', 'write-volume-30s', 30_000]);
     expect(nodes.find((n) => n.name === 'volume-30s')).toEqual({
       kind: 'window',
       name: 'volume-30s',
-      input: 'by-symbol',
+      input: 'parse-tick',
       window: { type: 'tumbling', sizeMs: 30_000 },
       allowedLatenessMs: 0,
     });
@@ -82,7 +82,7 @@ describe(`module 4: volume per symbol per 30 s (workshop/${TARGET_DIR}/volume-30
     expect(nodes.length).toBe(compileStock().descriptor.nodes.length + 2);
   });
 
-  describe('over gRPC: parse-tick -> by-symbol -> volume-30s, as the bridge calls them', () => {
+  describe('over gRPC: parse-tick (keyed by symbol) -> volume-30s, as the bridge calls them', () => {
     let worker: Awaited<ReturnType<typeof startTestWorker>>;
     beforeAll(async () => {
       worker = await startTestWorker(compileTarget());
@@ -97,8 +97,7 @@ describe(`module 4: volume per symbol per 30 s (workshop/${TARGET_DIR}/volume-30
         rec(tickText('v2', 'TSLA', 2_500, 12_345), 'TSLA', T0 + 12_345, 'stock-ticks/0/2'),
         rec(tickText('v3', 'TSLA', 0, 29_999), 'TSLA', T0 + 29_999, 'stock-ticks/0/3'),
       ];
-      const parsed = await worker.client.process('parse-tick', raws);
-      const keyed = await worker.client.process('by-symbol', forward(parsed));
+      const keyed = await worker.client.process('parse-tick', raws);
       expect(keyed.outputs.map((o) => o.record.key)).toEqual(['TSLA', 'TSLA', 'TSLA']);
 
       const fired = await worker.client.aggregate({

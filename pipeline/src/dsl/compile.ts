@@ -6,6 +6,12 @@
  * one worker call per batch. A chain is cut after a keyBy (the window follows), at a window, at a
  * branch point (a stream with several consumers), at a parallelism change and before a sink. A chain
  * is named after its first step, so appending steps keeps the name (and the Flink operator uid) stable.
+ *
+ * One exception to "cut at a branch point": a keyBy whose only siblings are ClickHouse sinks joins the
+ * chain before it, so each record crosses the gRPC boundary once rather than twice (the stock
+ * pipeline's `by-symbol` beside `write-ticks`; see docs/benchmarks.md). The siblings cannot tell: a
+ * ClickHouse row is the record's value, and the key is all a keyBy changes. The cost: a record whose
+ * key function fails is rejected whole, so those siblings do not get it either.
  */
 import { createHash } from 'node:crypto';
 import { DESCRIPTOR_VERSION, type Descriptor, type DescriptorNode, descriptorSchema } from '../descriptor/schema';
@@ -77,8 +83,8 @@ export function compile(p: Pipeline): CompiledPipeline {
           previous !== undefined &&
           upstream.kind === 'step' &&
           upstream.step !== 'keyBy' &&
-          consumers.get(upstream) === 1 &&
-          upstream.parallelism === node.parallelism;
+          upstream.parallelism === node.parallelism &&
+          (consumers.get(upstream) === 1 || (node.step === 'keyBy' && siblingsIgnoreKey(p, node)));
         if (fuse && previous) {
           previous.steps.push(node);
           chainOf.set(node, previous);
@@ -186,4 +192,15 @@ function producerOf(producer: Map<LogicalNode, string>, node: LogicalNode): stri
   const name = producer.get(node);
   if (name === undefined) throw new PipelineDefinitionError(`step "${node.name}" is used before it is defined`);
   return name;
+}
+
+/** True when every other consumer of `node`'s input is a sink that does not write the record key. */
+function siblingsIgnoreKey(p: Pipeline, node: StepNode): boolean {
+  return p.nodes.every(
+    (n) =>
+      n === node ||
+      n.kind === 'source' ||
+      n.input !== node.input ||
+      (n.kind === 'sink' && n.target.type === 'clickhouse'),
+  );
 }

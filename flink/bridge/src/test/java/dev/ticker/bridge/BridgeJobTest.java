@@ -77,7 +77,7 @@ class BridgeJobTest {
         BridgeJob.compose(env, descriptor, Descriptor.acceptedSha256(text), args(text, "localhost:1"));
         Set<String> uids = env.getStreamGraph().getStreamNodes().stream()
                 .map(StreamNode::getTransformationUID).filter(uid -> uid != null).collect(Collectors.toSet());
-        for (String uid : List.of("read-ticks", "parse-tick", "parse-tick-split", "write-ticks", "by-symbol",
+        for (String uid : List.of("read-ticks", "parse-tick", "parse-tick-split", "write-ticks",
                 "candles-1m", "candles-1m-late", "candles-1m-aggregate", "candles-1m-split", "write-candles",
                 "price-move-alerts", "write-alerts", "dead-letter-0", "dead-letter-1")) {
             assertTrue(uids.contains(uid), "no operator with uid " + uid + " in " + uids);

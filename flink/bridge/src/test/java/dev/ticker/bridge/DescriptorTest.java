@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
 /** Descriptor parsing: version check, schema validation (the packaged schema), reference checks. */
 class DescriptorTest {
 
+    /** The TS side's golden descriptor of the stock pipeline (a test resource, see pom.xml). */
     static String stockDescriptor() throws Exception {
-        try (InputStream in = DescriptorTest.class.getResourceAsStream("/stock-descriptor.json")) {
+        try (InputStream in = DescriptorTest.class.getResourceAsStream("/stockPipeline.descriptor.golden.json")) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
@@ -40,9 +41,11 @@ class DescriptorTest {
         assertEquals("stock-ticks", descriptor.name());
         assertEquals("stock-ticks", descriptor.source().topic());
         assertEquals(2000, descriptor.source().watermark().maxOutOfOrdernessMs());
-        assertEquals(List.of("parse-tick", "write-ticks", "by-symbol", "candles-1m", "write-candles",
+        assertEquals(List.of("parse-tick", "write-ticks", "candles-1m", "write-candles",
                 "price-move-alerts", "write-alerts"), descriptor.nodes().stream().map(Descriptor.Node::name).toList());
-        Descriptor.WindowNode candles = assertInstanceOf(Descriptor.WindowNode.class, descriptor.nodes().get(3));
+        Descriptor.ChainNode parse = assertInstanceOf(Descriptor.ChainNode.class, descriptor.nodes().get(0));
+        assertTrue(parse.keyed(), "the by-symbol keyBy is fused into parse-tick");
+        Descriptor.WindowNode candles = assertInstanceOf(Descriptor.WindowNode.class, descriptor.nodes().get(2));
         assertEquals("tumbling", candles.window().type());
         assertEquals(60_000, candles.window().sizeMs());
         assertEquals(List.of("clickhouse:rejected", "kafka:stock-ticks-dlq"),
@@ -127,7 +130,7 @@ class DescriptorTest {
         String text = stockDescriptor();
         List<String> accepted = Descriptor.acceptedSha256(text);
         // What `pipeline describe --sha256` printed for this text (trailing newline included).
-        assertEquals("d9d324b1b9489922b213fb6794a39023bdadb6065680da215a9f264870262c40", accepted.get(0));
+        assertEquals("c519829318a9dae61428f9af1237fbffbb80b692c662e8fc3ff64ae0847c995c", accepted.get(0));
         assertEquals(2, accepted.size());
         assertTrue(Descriptor.acceptedSha256(text.strip()).contains(accepted.get(0)));
         assertFalse(Descriptor.acceptedSha256(text.replace("stock-ticks-dlq", "other-dlq")).contains(accepted.get(0)));
