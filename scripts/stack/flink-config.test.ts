@@ -77,7 +77,7 @@ describe('taskManagerJvmOptions', () => {
       '-Xmx896m',
       '-Xms896m',
       '-XX:MaxDirectMemorySize=512m',
-      '-XX:MaxMetaspaceSize=256m',
+      '-XX:MaxMetaspaceSize=640m',
     ]);
   });
 });

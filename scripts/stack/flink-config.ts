@@ -38,6 +38,12 @@ export interface TaskManagerMemory {
   taskOffHeap: number;
   network: number;
   managed: number;
+  /**
+   * Class metadata. Every job submission loads its jar's classes in a fresh class loader, and not
+   * all of it is freed at once (PyFlink's Beam runtime is large; gRPC's Netty threads outlive a
+   * job briefly). At Flink's default 256m a benchmark run of ~14 jobs ended in
+   * "OutOfMemoryError: Metaspace" and a dead TaskManager; the local stack runs many jobs in a row.
+   */
   metaspace: number;
   jvmOverhead: number;
 }
@@ -49,7 +55,7 @@ export const defaultTaskManagerMemory: TaskManagerMemory = {
   taskOffHeap: 256,
   network: 128,
   managed: 256,
-  metaspace: 256,
+  metaspace: 640,
   jvmOverhead: 192,
 };
 

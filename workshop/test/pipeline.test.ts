@@ -1,8 +1,8 @@
 /**
- * workshop/pipeline.ts rebuilds the stock pipeline with two plug points. With nothing plugged in it
- * must be the stock pipeline exactly (same descriptor text, so the same SHA-256): that is what lets
- * module 3 swap the worker under the running stock job, and a savepoint of it restore into the
- * workshop's job. This fails when the stock pipeline changes and the workshop copy does not.
+ * workshop/pipeline.ts is the stock pipeline with the exercises in its two extension points. With
+ * nothing plugged in it must be the stock pipeline exactly (same descriptor text, so the same
+ * SHA-256): that is what lets module 3 swap the worker under the running stock job, and a savepoint
+ * of it restore into the workshop's job. This fails if an extension point ever adds or moves a node.
  */
 import { loadConfig } from '@ticker/common';
 import { describe, expect, it } from 'vitest';

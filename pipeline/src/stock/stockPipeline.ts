@@ -9,7 +9,16 @@
  * `npm run describe` prints its descriptor; `npm run worker` serves it.
  */
 import { type Config, loadConfig } from '@ticker/common';
-import { clickhouseTable, kafkaSource, kafkaTopic, type Pipeline, pipeline, tumbling } from '../dsl';
+import {
+  clickhouseTable,
+  type KeyedStream,
+  kafkaSource,
+  kafkaTopic,
+  type Pipeline,
+  pipeline,
+  type Stream,
+  tumbling,
+} from '../dsl';
 import type { DeadLetterRow } from '../dsl/types';
 import { computeCandle, parseTickRecord, priceMoveAlerts, tickToRow } from './logic';
 import type { AlertRow, CandleRow, TickRow } from './rows';
@@ -37,9 +46,18 @@ export const MAX_OUT_OF_ORDERNESS_MS = 2_000;
  */
 export const IDLENESS_MS = 60_000;
 
+/** Where more logic plugs into the stock pipeline without changing any of its own node names. */
+export interface StockPipelineExtensions {
+  /** Steps between `to-tick-row` and the branch to `write-ticks` / `by-symbol` (workshop module 3). */
+  addTickSteps(rows: Stream<TickRow>): Stream<TickRow>;
+  /** More windows (and their sinks) on the ticks keyed by symbol (workshop module 4). */
+  addSymbolWindows(bySymbol: KeyedStream<TickRow>): void;
+}
+
 export interface StockPipelineOptions {
   alertThresholdPct?: number;
   parallelism?: number;
+  extensions?: StockPipelineExtensions;
 }
 
 /** Builds the stock pipeline with its name and topic names from the config (defaults: stock-ticks, stock-ticks-dlq). */
@@ -47,7 +65,7 @@ export function buildStockPipeline(config: Config, options: StockPipelineOptions
   const thresholdPct = options.alertThresholdPct ?? ALERT_THRESHOLD_PCT;
   const p = pipeline(config.pipeline.name, { parallelism: options.parallelism ?? 2 });
 
-  const rows = p
+  const parsed = p
     .source(
       kafkaSource({
         name: 'read-ticks',
@@ -58,13 +76,15 @@ export function buildStockPipeline(config: Config, options: StockPipelineOptions
     )
     .map('parse-tick', parseTickRecord)
     .map('to-tick-row', tickToRow);
+  const rows = options.extensions?.addTickSteps(parsed) ?? parsed;
 
   rows.sink('write-ticks', clickhouseTable<TickRow>('ticks'));
 
-  const candles = rows
-    .keyBy('by-symbol', (row) => row.symbol)
+  const bySymbol = rows.keyBy('by-symbol', (row) => row.symbol);
+  const candles = bySymbol
     .window('candles-1m', tumbling(CANDLE_WINDOW_MS), { allowedLatenessMs: 0 })
     .aggregate(computeCandle);
+  options.extensions?.addSymbolWindows(bySymbol);
 
   candles.sink('write-candles', clickhouseTable<CandleRow>('candles_1m'));
   candles
