@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { type Config, ConfigError, loadConfig } from '@ticker/common';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
+import type { BridgeTuning } from './bridge-args';
 import { AlreadyRunningError, deploy, JobStartError } from './deploy';
 import { DescriptorError, describePipeline, readDescriptorFile } from './descriptor';
 import { JarMissingError, locateBridgeJar } from './jar';
@@ -50,7 +51,8 @@ function storeFor(config: Config, stateFile: string | undefined): SavepointStore
   return new SavepointStore(userPath(stateFile) ?? defaultSavepointStorePath(config.stack.dir));
 }
 
-interface DeployFlags {
+/** The deploy command's flags: the bridge's tuning knobs plus what to deploy and how. */
+interface DeployFlags extends BridgeTuning {
   pipeline?: string;
   descriptor?: string;
   jar?: string;
@@ -67,15 +69,6 @@ interface DeployFlags {
   stateFile?: string;
   timeout: number;
   keepOnFailure?: boolean;
-  batchSize?: number;
-  batchTimeoutMs?: number;
-  maxInFlight?: number;
-  callTimeoutMs?: number;
-  callRetries?: number;
-  checkpointIntervalMs?: number;
-  sinkBatchSize?: number;
-  sinkFlushMs?: number;
-  groupId?: string;
 }
 
 async function runDeploy(flags: DeployFlags): Promise<void> {
