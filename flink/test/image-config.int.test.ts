@@ -30,7 +30,7 @@ it('the Flink image config resolves with Flink 2.2.1: memory, slots, state dirs,
       .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
   );
   expect(values).toEqual({
-    'tm.task-heap-mb': '511',
+    'tm.task-heap-mb': '506',
     'tm.task-off-heap-mb': '256',
     'tm.managed-mb': '128',
     'tm.metaspace-mb': '512',
