@@ -39,10 +39,10 @@ export interface TaskManagerMemory {
   network: number;
   managed: number;
   /**
-   * Class metadata. Every job submission loads its jar's classes in a fresh class loader, and not
-   * all of it is freed at once (PyFlink's Beam runtime is large; gRPC's Netty threads outlive a
-   * job briefly). At Flink's default 256m a benchmark run of ~14 jobs ended in
-   * "OutOfMemoryError: Metaspace" and a dead TaskManager; the local stack runs many jobs in a row.
+   * Class metadata. Every job submission loads its jar's classes in a fresh class loader, and a
+   * finished job's loader takes more than one full GC to be freed (it is phantom-reachable first).
+   * At Flink's default 256m a benchmark run of ~14 back-to-back jobs ended in "OutOfMemoryError:
+   * Metaspace" and a dead TaskManager; the local stack runs many jobs in a row.
    */
   metaspace: number;
   jvmOverhead: number;
