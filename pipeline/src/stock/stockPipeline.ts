@@ -2,9 +2,12 @@
  * The stock pipeline: raw ticks -> validated `ticks` rows; per symbol 1-minute candles; price-move
  * alerts from the candles; anything invalid -> dead letter (`rejected` table + DLQ topic).
  *
- *   read-ticks ─▶ [parse-tick ▸ to-tick-row] ─┬─▶ write-ticks (ticks)
- *                                             └─▶ [by-symbol] ─▶ candles-1m ─┬─▶ write-candles (candles_1m)
- *                                                                            └─▶ [price-move-alerts] ─▶ write-alerts (alerts)
+ *   read-ticks ─▶ [parse-tick ▸ to-tick-row ▸ by-symbol] ─┬─▶ write-ticks (ticks)
+ *                                                         └─▶ candles-1m ─┬─▶ write-candles (candles_1m)
+ *                                                                         └─▶ [price-move-alerts] ─▶ write-alerts (alerts)
+ *
+ * [ ] = one worker chain, one gRPC call per batch. The by-symbol keyBy joins the parse chain because
+ * its only sibling is a ClickHouse sink (the fusion rule in ../dsl/compile.ts).
  *
  * `npm run describe` prints its descriptor; `npm run worker` serves it.
  */
