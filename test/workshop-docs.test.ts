@@ -54,13 +54,27 @@ function flagsByCommand(): Map<string, Set<string>> {
   return byCommand;
 }
 
+type RunError = Error & { code?: number | string; signal?: string; stdout?: string; stderr?: string };
+
+/**
+ * The --help text of an npm script. One CI run saw `npm run -s deploy -- --help` exit non-zero having
+ * printed nothing at all (not reproduced in repeated runs since): such a silent failure is
+ * reported with its exit code and signal and tried once more; any failure that says something, or a
+ * second silent one, fails the test.
+ */
 async function helpOf(command: string): Promise<string> {
   const [script, ...sub] = command.split(' ');
-  const { stdout } = await run('npm', ['run', '-s', script!, '--', ...sub, '--help'], {
-    cwd: ROOT,
-    timeout: 60_000,
-  });
-  return stdout;
+  const args = ['run', '-s', script!, '--', ...sub, '--help'];
+  for (let attempt = 1; ; attempt++) {
+    const result = await run('npm', args, { cwd: ROOT, timeout: 60_000 }).catch((e: RunError) => e);
+    if (!(result instanceof Error)) return result.stdout;
+    const detail = `npm ${args.join(' ')}: exit ${result.code ?? '?'}, signal ${result.signal ?? 'none'}`;
+    if (attempt === 1 && !result.stdout && !result.stderr) {
+      console.warn(`${detail}, no output at all; trying once more`);
+      continue;
+    }
+    throw new Error(`${detail}\n--- stdout\n${result.stdout ?? ''}\n--- stderr\n${result.stderr ?? ''}`);
+  }
 }
 
 /** `docker compose` if the docker CLI has the plugin, else the plugin binary (as test/compose.test.ts). */
