@@ -13,6 +13,7 @@ import { type GeneratedRecord, generateTicks } from '../../producer/src/generato
 import { type OutgoingMessage, TickPublisher } from '../../producer/src/publisher';
 import { migrate } from '../db/migrate-lib';
 import { managedProcess, runningPid } from '../stack/processes';
+import { loadStack } from '../stack/stack';
 import {
   type EngineContext,
   type EngineName,
@@ -271,6 +272,24 @@ async function otherJobs(ctx: EngineContext, ours: string): Promise<string[]> {
     .map((j) => j.name);
 }
 
+/**
+ * Starts a new TaskManager when the cluster has none left. PyFlink 2.2.1 can take the TaskManager
+ * down while a job is cancelled (seen once in CI: Beam's `DefaultJobBundleFactory.close` threw
+ * "Reference count must not be negative" in a task's cleanup, which Flink treats as fatal); the
+ * measurement of that run was complete, so the next run only needs a TaskManager again.
+ */
+async function replaceLostTaskManager(ctx: EngineContext): Promise<void> {
+  ctx.log('the TaskManager is gone (see .stack/logs/flink-taskmanager.log); starting a new one');
+  const flink = loadStack().components.find((c) => c.name === 'flink');
+  if (!flink) throw new Error('the local stack has no flink component');
+  await flink.start({ step: () => {}, detail: () => {} });
+  const deadline = Date.now() + 120_000;
+  while (!(await flink.healthy())) {
+    if (Date.now() > deadline) throw new Error('Flink did not get a TaskManager back within 120 s');
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
 /** Waits until the cluster has `slots` free slots (other jobs on the shared cluster come and go). */
 export async function waitForSlots(ctx: EngineContext, slots: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -278,6 +297,10 @@ export async function waitForSlots(ctx: EngineContext, slots: number, timeoutMs:
   for (;;) {
     const overview = await ctx.flink.overview();
     if (overview['slots-available'] >= slots) return;
+    if (overview.taskmanagers === 0) {
+      await replaceLostTaskManager(ctx);
+      continue;
+    }
     if (Date.now() > deadline) {
       throw new Error(
         `Flink at ${ctx.flink.url} has ${overview['slots-available']} free slots; the benchmark needs ${slots}`,
