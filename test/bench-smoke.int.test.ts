@@ -75,11 +75,12 @@ describe('bench:compare driver', () => {
       expect(run.counts.rejected).toBe(malformed);
       expect(run.correct, `${run.engine}: ${JSON.stringify(run.counts)}`).toBe(true);
       expect(run.ticksPerSecond).toBeGreaterThan(0);
-      // CPU is measured for the Flink JVMs, and for ours also for the worker's process tree (a
-      // tiny run may finish its worker calls before the measurement starts, so only the groups).
+      // CPU is measured for the Flink JVMs, and for ours also for the worker's process tree. A tiny
+      // run can leave one group at 0 (its calls done before measuring starts), never all of them.
       expect(Object.keys(run.cpuSeconds)).toEqual(
         run.engine === 'bridge' ? ['taskmanager', 'jobmanager', 'worker'] : ['taskmanager', 'jobmanager'],
       );
+      expect(run.cpuSecondsPer100k, run.engine).toBeGreaterThan(0);
     }
 
     expect(results.latency.map((r) => r.engine).sort()).toEqual(['bridge', 'java', 'pyflink']);

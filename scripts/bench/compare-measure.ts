@@ -13,7 +13,7 @@ import { type GeneratedRecord, generateTicks } from '../../producer/src/generato
 import { type OutgoingMessage, TickPublisher } from '../../producer/src/publisher';
 import { migrate } from '../db/migrate-lib';
 import { managedProcess, runningPid } from '../stack/processes';
-import { loadStack } from '../stack/stack';
+import { loadStack, selectComponents, upStack } from '../stack/stack';
 import {
   type EngineContext,
   type EngineName,
@@ -280,14 +280,9 @@ async function otherJobs(ctx: EngineContext, ours: string): Promise<string[]> {
  */
 async function replaceLostTaskManager(ctx: EngineContext): Promise<void> {
   ctx.log('the TaskManager is gone (see .stack/logs/flink-taskmanager.log); starting a new one');
-  const flink = loadStack().components.find((c) => c.name === 'flink');
-  if (!flink) throw new Error('the local stack has no flink component');
-  await flink.start({ step: () => {}, detail: () => {} });
-  const deadline = Date.now() + 120_000;
-  while (!(await flink.healthy())) {
-    if (Date.now() > deadline) throw new Error('Flink did not get a TaskManager back within 120 s');
-    await new Promise((r) => setTimeout(r, 1000));
-  }
+  // upStack starts what is missing of the component (the JobManager still runs) and waits for health.
+  const stack = loadStack();
+  await upStack(stack, selectComponents(stack, ['flink']), { step: ctx.log, detail: () => {} });
 }
 
 /** Waits until the cluster has `slots` free slots (other jobs on the shared cluster come and go). */

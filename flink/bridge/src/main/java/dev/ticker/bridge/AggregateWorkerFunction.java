@@ -42,7 +42,9 @@ public class AggregateWorkerFunction extends WorkerAsyncFunction<FiredWindow> {
                 .whenComplete((response, error) -> {
                     metrics.callLatencyMs.update(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
                     if (error != null) {
-                        metrics.callFailures.inc();
+                        if (!closing()) {
+                            metrics.callFailures.inc();
+                        }
                         fail(resultFuture, error);
                     } else {
                         resultFuture.complete(emissions(response, fired, windowMaxTimestamp, origin));
