@@ -6,7 +6,7 @@
 import { z } from 'zod';
 
 /** An ISO-8601 UTC time with milliseconds. */
-const time = z.iso.datetime();
+const time = z.string().meta({ format: 'date-time' });
 
 /** A tick as the API and the stream send it. */
 export const tickEventSchema = z.object({
@@ -44,61 +44,78 @@ export const alertEventSchema = z.object({
 });
 export type AlertEvent = z.infer<typeof alertEventSchema>;
 
-export const latestAnswerSchema = z.object({
-  asOf: time.nullable().meta({ description: 'Time of the newest tick; null when there is none.' }),
-  symbols: z.array(
-    z.object({
-      symbol: z.string(),
-      price: z.number(),
-      ts: time,
-      dayOpen: z.number().meta({ description: 'First price of the UTC day of `ts`.' }),
-      dayOpenTs: time,
-      change: z.number(),
-      changePct: z.number(),
-    }),
-  ),
-});
+export const latestAnswerSchema = z
+  .object({
+    asOf: time.nullable().meta({ description: 'Time of the newest tick; null when there is none.' }),
+    symbols: z.array(
+      z.object({
+        symbol: z.string(),
+        price: z.number(),
+        ts: time,
+        dayOpen: z.number().meta({ description: 'First price of the UTC day of `ts`.' }),
+        dayOpenTs: time,
+        change: z.number(),
+        changePct: z.number(),
+      }),
+    ),
+  })
+  .meta({
+    description:
+      "Per symbol (alphabetical): the last price and the change since the first price of that tick's UTC day.",
+  });
 
-export const historyAnswerSchema = z.object({
-  symbol: z.string(),
-  from: time,
-  until: time,
-  points: z.array(z.object({ ts: time, price: z.number(), volume: z.number() })),
-});
+export const historyAnswerSchema = z
+  .object({
+    symbol: z.string(),
+    from: time,
+    until: time,
+    points: z.array(z.object({ ts: time, price: z.number(), volume: z.number() })),
+  })
+  .meta({ description: "The symbol's ticks in [from, until], oldest first." });
 
-export const recentAnswerSchema = z.object({ ticks: z.array(tickEventSchema) });
+export const recentAnswerSchema = z
+  .object({ ticks: z.array(tickEventSchema) })
+  .meta({ description: 'The newest ticks of all symbols, newest first.' });
 
-export const statsAnswerSchema = z.object({
-  from: time,
-  until: time,
-  symbols: z.array(
-    z.object({
-      symbol: z.string(),
-      ticks: z.number(),
-      min: z.number(),
-      max: z.number(),
-      avg: z.number(),
-      volume: z.number(),
-      vwap: z.number().nullable().meta({ description: 'Volume-weighted average price; null with no volume.' }),
-      first: time,
-      last: time,
-    }),
-  ),
-});
+export const statsAnswerSchema = z
+  .object({
+    from: time,
+    until: time,
+    symbols: z.array(
+      z.object({
+        symbol: z.string(),
+        ticks: z.number(),
+        min: z.number(),
+        max: z.number(),
+        avg: z.number(),
+        volume: z.number(),
+        vwap: z.number().nullable().meta({ description: 'Volume-weighted average price; null with no volume.' }),
+        first: time,
+        last: time,
+      }),
+    ),
+  })
+  .meta({ description: 'Per symbol: statistics of its ticks in [from, until].' });
 
-export const candlesAnswerSchema = z.object({ symbol: z.string(), from: time, until: time, candles: z.array(candleEventSchema) });
+export const candlesAnswerSchema = z
+  .object({
+    symbol: z.string(),
+    from: time,
+    until: time,
+    candles: z.array(candleEventSchema),
+  })
+  .meta({ description: "The symbol's 1-minute candles starting in [from, until], oldest first." });
 
-export const alertsAnswerSchema = z.object({ alerts: z.array(alertEventSchema) });
+export const alertsAnswerSchema = z
+  .object({ alerts: z.array(alertEventSchema) })
+  .meta({ description: 'The newest alerts, newest first.' });
 
 export const flinkHealthSchema = z.object({
   status: z.enum(['up', 'down']),
   url: z.string(),
-  job: z
-    .object({ id: z.string(), name: z.string(), state: z.string() })
-    .nullable()
-    .meta({
-      description: "The pipeline's running job, else its most recently started one; null when Flink has none.",
-    }),
+  job: z.object({ id: z.string(), name: z.string(), state: z.string() }).nullable().meta({
+    description: "The pipeline's running job, else its most recently started one; null when Flink has none.",
+  }),
   lastCheckpointAgeMs: z
     .number()
     .nullable()
@@ -130,19 +147,21 @@ export const dataHealthSchema = z.object({
 });
 export type DataHealth = z.infer<typeof dataHealthSchema>;
 
-export const pipelineHealthSchema = z.object({
-  status: z.enum(['ok', 'degraded', 'down']).meta({
-    description: 'ok: all up and the job running; degraded: something down or not running; down: ClickHouse down.',
-  }),
-  pipeline: z.string().meta({ description: 'The pipeline whose Flink job is reported (PIPELINE_NAME).' }),
-  checkedAt: time,
-  clickhouse: dataHealthSchema,
-  flink: flinkHealthSchema,
-  worker: workerHealthSchema,
-});
+export const pipelineHealthSchema = z
+  .object({
+    status: z.enum(['ok', 'degraded', 'down']).meta({
+      description: 'ok: all up and the job running; degraded: something down or not running; down: ClickHouse down.',
+    }),
+    pipeline: z.string().meta({ description: 'The pipeline whose Flink job is reported (PIPELINE_NAME).' }),
+    checkedAt: time,
+    clickhouse: dataHealthSchema,
+    flink: flinkHealthSchema,
+    worker: workerHealthSchema,
+  })
+  .meta({ description: 'The report; each probe names its own failure.' });
 export type PipelineHealth = z.infer<typeof pipelineHealthSchema>;
 
-export const livenessSchema = z.object({ status: z.literal('ok') });
+export const livenessSchema = z.object({ status: z.literal('ok') }).meta({ description: 'The process is up.' });
 
 /** 400: a bad query parameter. */
 export const badRequestSchema = z.object({

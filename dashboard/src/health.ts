@@ -40,12 +40,12 @@ export async function probeFlink(
 ): Promise<FlinkHealth> {
   try {
     const { jobs } = jobsOverviewSchema.parse(await getJson(`${flinkUrl}/jobs/overview`, timeoutMs));
-    const ours = jobs.filter((j) => isJobOfPipeline(j.name, pipeline)).sort((a, b) => b['start-time'] - a['start-time']);
+    const ours = jobs
+      .filter((j) => isJobOfPipeline(j.name, pipeline))
+      .sort((a, b) => b['start-time'] - a['start-time']);
     const job = ours.find((j) => j.state === 'RUNNING') ?? ours[0];
     if (job === undefined) return { status: 'up', url: flinkUrl, job: null, lastCheckpointAgeMs: null };
-    const { latest } = checkpointStatsSchema.parse(
-      await getJson(`${flinkUrl}/jobs/${job.jid}/checkpoints`, timeoutMs),
-    );
+    const { latest } = checkpointStatsSchema.parse(await getJson(`${flinkUrl}/jobs/${job.jid}/checkpoints`, timeoutMs));
     const ack = latest?.completed?.latest_ack_timestamp;
     return {
       status: 'up',

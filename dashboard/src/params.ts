@@ -11,7 +11,7 @@ import { z } from 'zod';
 export const symbolParam = z
   .string({ error: 'must be given once, as an upper-case ticker' })
   .regex(/^[A-Z][A-Z0-9.]{0,9}$/, 'must be an upper-case ticker (A-Z, 0-9, ".", at most 10 characters)')
-  .meta({ description: 'Ticker symbol, upper case (e.g. AAPL, BRK.B).' });
+  .meta({ description: 'Ticker symbol, upper case (e.g. AAPL, BRK.B).', example: 'AAPL' });
 
 /** An optional integer parameter within [min, max], `fallback` when absent. */
 function intParam(min: number, max: number, fallback: number, description: string) {

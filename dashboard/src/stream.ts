@@ -36,7 +36,8 @@ export interface LiveFeedOptions {
   describeError: (error: unknown) => string;
   /** Produces the pipeline health pushed as `health` events. */
   checkHealth: () => Promise<PipelineHealth>;
-  log: Logger;
+  /** Where poll and client failures are reported. */
+  log: Pick<Logger, 'warn'>;
   pollIntervalMs?: number;
   latenessMs?: number;
   heartbeatMs?: number;
