@@ -110,6 +110,7 @@ export const validatorCompiler: FastifySchemaCompiler<z.ZodType> =
     try {
       return { value: parseQuery(schema, data) };
     } catch (error) {
-      return { error: error as BadParameterError };
+      if (error instanceof BadParameterError) return { error };
+      throw error; // not the request's fault: Fastify answers 500
     }
   };
