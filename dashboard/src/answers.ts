@@ -178,6 +178,7 @@ export const unavailableSchema = z.object({
   service: z.literal('clickhouse'),
   url: z.string(),
 });
+export type UnavailableAnswer = z.infer<typeof unavailableSchema>;
 
 /** 500: a bug. */
 export const internalErrorSchema = z.object({ error: z.literal('Internal Server Error'), message: z.string() });

@@ -25,8 +25,7 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import { jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { z } from 'zod';
-import { badRequestSchema, livenessSchema } from './answers';
+import { type BadRequestAnswer, badRequestSchema, livenessSchema, type UnavailableAnswer } from './answers';
 import { type ClickHouseOptions, ClickHouseUnavailableError } from './clickhouse';
 import { BadParameterError, noQuery, validatorCompiler } from './params';
 import { type ApiOptions, apiPlugin } from './plugins/api';
@@ -80,9 +79,9 @@ export type DashboardServer = FastifyInstance<
 const serializerCompiler: FastifySerializerCompiler<unknown> = () => (data) => JSON.stringify(data);
 
 /** The API's error answers: 400 naming the parameter, 503 naming ClickHouse, 500 for a bug. */
-function sendError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
+function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof BadParameterError) {
-    const body: z.infer<typeof badRequestSchema> = {
+    const body: BadRequestAnswer = {
       error: 'Bad Request',
       message: error.message,
       parameter: error.parameter,
@@ -90,11 +89,15 @@ function sendError(error: FastifyError | Error, request: FastifyRequest, reply: 
     return reply.code(400).send(body);
   }
   if (error instanceof ClickHouseUnavailableError) {
-    return reply
-      .code(503)
-      .send({ error: 'Service Unavailable', message: error.message, service: 'clickhouse', url: error.url });
+    const body: UnavailableAnswer = {
+      error: 'Service Unavailable',
+      message: error.message,
+      service: 'clickhouse',
+      url: error.url,
+    };
+    return reply.code(503).send(body);
   }
-  const status = (error as { statusCode?: number }).statusCode;
+  const status = error.statusCode;
   if (status !== undefined && status >= 400 && status < 500) {
     return reply.code(status).send({ error: 'Bad Request', message: error.message });
   }
