@@ -222,7 +222,9 @@ const program = new Command('demo')
           config.pipeline.name,
         );
         progress.detail(
-          savepoint ? `resuming from savepoint ${savepoint.path}` : 'no savepoint recorded yet: starting from the topic',
+          savepoint
+            ? `resuming from savepoint ${savepoint.path}`
+            : 'no savepoint recorded yet: starting from the topic',
         );
         await runNode(
           logsDir,
