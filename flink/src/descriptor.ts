@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { type Descriptor, descriptorSchema } from '../../pipeline/src/descriptor/schema';
+import { DESCRIPTOR_VERSION, type Descriptor, descriptorSchema } from '../../pipeline/src/descriptor/schema';
 import { REPO_ROOT } from './paths';
 
 /** The pipeline CLI whose `describe <file>` prints the descriptor JSON. */
@@ -33,6 +33,13 @@ export function parseDescriptor(json: string, source: string): LoadedDescriptor 
     value = JSON.parse(json);
   } catch (error) {
     throw new DescriptorError(`${source} did not produce JSON: ${(error as Error).message}`);
+  }
+  // The version first, as the bridge does: a descriptor of another version fails on that alone.
+  const version = typeof value === 'object' && value !== null && 'version' in value ? value.version : undefined;
+  if (version !== DESCRIPTOR_VERSION) {
+    throw new DescriptorError(
+      `${source} has descriptor version ${JSON.stringify(version)}; this tooling and the bridge support ${DESCRIPTOR_VERSION}`,
+    );
   }
   const parsed = descriptorSchema.safeParse(value);
   if (!parsed.success) {

@@ -3,7 +3,7 @@ import type { Descriptor } from '../../pipeline/src/descriptor/schema';
 import type { LoadedDescriptor } from '../src/descriptor';
 
 export const descriptor: Descriptor = {
-  version: 1,
+  version: 2,
   name: 'stock-pipeline',
   source: {
     kind: 'source',
@@ -12,6 +12,7 @@ export const descriptor: Descriptor = {
     topic: 'stock-ticks',
     startingOffsets: 'earliest',
     watermark: { maxOutOfOrdernessMs: 2000, idlenessMs: 5000 },
+    eventTime: { from: 'field', path: ['ts'], format: 'iso-8601', maxAheadMs: 60000 },
   },
   nodes: [
     {

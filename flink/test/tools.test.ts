@@ -55,11 +55,17 @@ describe('descriptor', () => {
     expect(loaded.json).toBe(JSON.stringify(descriptor));
     expect(loaded.descriptor.name).toBe('stock-pipeline');
   });
+  it('refuses another descriptor version first, naming both versions (as the bridge does)', () => {
+    expect(() => parseDescriptor(JSON.stringify({ ...descriptor, version: 1 }), 'file d.json')).toThrow(
+      new DescriptorError('file d.json has descriptor version 1; this tooling and the bridge support 2'),
+    );
+  });
+
   it('names the bad field of an invalid descriptor', () => {
-    const bad = JSON.stringify({ ...descriptor, version: 2 });
+    const bad = JSON.stringify({ ...descriptor, parallelism: 0 });
     expect(() => parseDescriptor(bad, '`pipeline describe`')).toThrow(DescriptorError);
     expect(() => parseDescriptor(bad, '`pipeline describe`')).toThrow(
-      /^`pipeline describe` is not a valid pipeline descriptor:\n {2}version: /,
+      /^`pipeline describe` is not a valid pipeline descriptor:\n {2}parallelism: /,
     );
     expect(() => parseDescriptor('not json', 'x')).toThrow(/^x did not produce JSON/);
   });

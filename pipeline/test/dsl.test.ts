@@ -3,7 +3,11 @@ import type { DescriptorNode } from '../src/descriptor/schema';
 import {
   clickhouseTable,
   compile,
+  DEFAULT_MAX_AHEAD_MS,
+  dedupeById,
+  fieldTime,
   kafkaSource,
+  kafkaTime,
   kafkaTopic,
   type Pipeline,
   PipelineDefinitionError,
@@ -13,7 +17,12 @@ import {
   tumbling,
 } from '../src/dsl';
 
-const source = kafkaSource({ name: 'src', topic: 'in', watermark: { maxOutOfOrdernessMs: 100, idlenessMs: 1000 } });
+const source = kafkaSource({
+  name: 'src',
+  topic: 'in',
+  watermark: { maxOutOfOrdernessMs: 100, idlenessMs: 1000 },
+  eventTime: kafkaTime(),
+});
 
 function withDeadLetter(p: Pipeline): Pipeline {
   return p.deadLetter('dlq', [kafkaTopic('dead')]);
@@ -207,5 +216,44 @@ describe('definition errors', () => {
   it('offers reject() as an explicit rejection value', () => {
     const r = reject('too big');
     expect(r.reason).toBe('too big');
+  });
+});
+
+describe('event time and dedupe in the descriptor', () => {
+  function sourceOf(spec: Parameters<typeof kafkaSource>[0]) {
+    const p = withDeadLetter(pipeline('evt'));
+    p.source(kafkaSource(spec))
+      .map('parse', (r) => ({ v: r.value }))
+      .sink('out', clickhouseTable<{ v: string }>('t'));
+    return compile(p).descriptor.source;
+  }
+  const base = { name: 'src', topic: 'in', watermark: { maxOutOfOrdernessMs: 100, idlenessMs: 1000 } };
+
+  it('carries a field path and format, the tolerance and the dedupe horizon', () => {
+    expect(
+      sourceOf({ ...base, eventTime: fieldTime('meta.at', 'epoch-millis'), dedupe: dedupeById('id', 5_000) }),
+    ).toEqual({
+      kind: 'source',
+      name: 'src',
+      type: 'kafka',
+      topic: 'in',
+      startingOffsets: 'earliest',
+      watermark: { maxOutOfOrdernessMs: 100, idlenessMs: 1000 },
+      eventTime: { from: 'field', path: ['meta', 'at'], format: 'epoch-millis', maxAheadMs: DEFAULT_MAX_AHEAD_MS },
+      dedupe: { idPath: ['id'], horizonMs: 5_000 },
+    });
+  });
+
+  it('says when event time is the Kafka timestamp, and leaves dedupe out unless asked', () => {
+    const source = sourceOf({ ...base, eventTime: kafkaTime({ maxAheadMs: 1_000 }) });
+    expect(source.eventTime).toEqual({ from: 'kafka', maxAheadMs: 1_000 });
+    expect('dedupe' in source).toBe(false);
+  });
+
+  it('refuses a tolerance or horizon that is not a positive integer', () => {
+    expect(() => sourceOf({ ...base, eventTime: kafkaTime({ maxAheadMs: 0 }) })).toThrow(PipelineDefinitionError);
+    expect(() => sourceOf({ ...base, eventTime: kafkaTime(), dedupe: dedupeById('id', 1.5) })).toThrow(
+      /source\.dedupe\.horizonMs/,
+    );
   });
 });

@@ -2,19 +2,31 @@
  * Compile-time checks of the DSL's types. Not run: `npm run typecheck` (tsc --noEmit over the repo)
  * fails if any @ts-expect-error below stops being an error, i.e. if types stop flowing step to step.
  */
-import { clickhouseTable, kafkaSource, pipeline, reject, tumbling } from '../src/dsl';
+import { clickhouseTable, kafkaSource, kafkaTime, pipeline, reject, tumbling } from '../src/dsl';
 import type { CandleRow, TickRow } from '../src/stock/rows';
 
 const p = pipeline('types');
 const ticks = p
-  .source(kafkaSource({ name: 'src', topic: 't', watermark: { maxOutOfOrdernessMs: 0, idlenessMs: 1 } }))
+  .source(
+    kafkaSource({
+      name: 'src',
+      topic: 't',
+      watermark: { maxOutOfOrdernessMs: 0, idlenessMs: 1 },
+      eventTime: kafkaTime(),
+    }),
+  )
   .map('parse', (r) => (r.value.length > 0 ? { symbol: r.key, price: Number(r.value) } : reject('empty')));
 
 // @ts-expect-error a field the previous step does not produce
 ticks.map('wrong-field', (t) => t.pricee);
 
 const raw = pipeline('raw').source(
-  kafkaSource({ name: 'src', topic: 't', watermark: { maxOutOfOrdernessMs: 0, idlenessMs: 1 } }),
+  kafkaSource({
+    name: 'src',
+    topic: 't',
+    watermark: { maxOutOfOrdernessMs: 0, idlenessMs: 1 },
+    eventTime: kafkaTime(),
+  }),
 );
 // @ts-expect-error the source record has no `payload`, only value/key/timestamp/origin
 raw.map('x', (r) => r.payload);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compile, kafkaSource, kafkaTopic, pipeline, reject, tumbling } from '../src/dsl';
+import { compile, kafkaSource, kafkaTime, kafkaTopic, pipeline, reject, tumbling } from '../src/dsl';
 import { runChain } from '../src/runtime/chain';
 import { formatClickHouseDateTime } from '../src/runtime/deadLetter';
 import { runWindow } from '../src/runtime/window';
@@ -11,7 +11,14 @@ const T = Date.UTC(2026, 10, 21, 12, 0, 0);
 function build() {
   const p = pipeline('runtime');
   const numbers = p
-    .source(kafkaSource({ name: 'src', topic: 'in', watermark: { maxOutOfOrdernessMs: 0, idlenessMs: 1 } }))
+    .source(
+      kafkaSource({
+        name: 'src',
+        topic: 'in',
+        watermark: { maxOutOfOrdernessMs: 0, idlenessMs: 1 },
+        eventTime: kafkaTime(),
+      }),
+    )
     .map('parse', (r) => {
       const n = Number(r.value);
       return Number.isInteger(n) ? { n, from: r.key } : reject(`not an integer: ${r.value}`);

@@ -5,8 +5,12 @@
  */
 import { z } from 'zod';
 
-/** The descriptor version this code writes. The bridge refuses any other. */
-export const DESCRIPTOR_VERSION = 1;
+/**
+ * The descriptor version this code writes and reads; the bridge and the deploy tooling refuse any other.
+ * 2: the source says where event time comes from, how far ahead of the clock it may be, and how it
+ * drops repeated ids.
+ */
+export const DESCRIPTOR_VERSION = 2;
 
 const nodeName = z
   .string()
@@ -20,6 +24,39 @@ export const sinkTargetSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('kafka'), topic }).strict(),
 ]);
 
+/** A path into the record's JSON object: one key per level, e.g. ["ts"] or ["meta", "sentAt"]. */
+const fieldPath = z.array(z.string().min(1)).min(1).max(8);
+
+/** The formats a field can hold event time in (the bridge reads them as it deserializes). */
+export const EVENT_TIME_FORMATS = ['iso-8601', 'epoch-millis'] as const;
+
+/**
+ * Where a record's event time comes from. `kafka`: the Kafka record timestamp. `field`: a field of the
+ * record's JSON value; `iso-8601` is exactly YYYY-MM-DDTHH:mm:ss.sssZ (a real UTC calendar time, the tick
+ * schema's rule), `epoch-millis` a JSON integer. A record whose field cannot be read keeps its Kafka
+ * timestamp and does not move the watermark; the pipeline's first step rejects it.
+ * `maxAheadMs`: a record more than this far ahead of the clock is a dead letter and never moves the
+ * watermark (one tick a day ahead would otherwise make every later tick late).
+ */
+export const eventTimeSchema = z.discriminatedUnion('from', [
+  z.object({ from: z.literal('kafka'), maxAheadMs: z.number().int().positive() }).strict(),
+  z
+    .object({
+      from: z.literal('field'),
+      path: fieldPath,
+      format: z.enum(EVENT_TIME_FORMATS),
+      maxAheadMs: z.number().int().positive(),
+    })
+    .strict(),
+]);
+
+/**
+ * Drops a record whose id (a string field of its JSON value) was already seen within `horizonMs`
+ * (processing time: Flink keyed state with that TTL), before any step runs. A record without a
+ * readable id is never dropped.
+ */
+export const dedupeSchema = z.object({ idPath: fieldPath, horizonMs: z.number().int().positive() }).strict();
+
 export const sourceSchema = z
   .object({
     kind: z.literal('source'),
@@ -29,12 +66,14 @@ export const sourceSchema = z
     startingOffsets: z.enum(['earliest', 'latest', 'committed']),
     watermark: z
       .object({
-        /** Bounded out-of-orderness of event time (Kafka record timestamp). */
+        /** Bounded out-of-orderness of event time (see eventTime). */
         maxOutOfOrdernessMs: z.number().int().nonnegative(),
         /** A partition silent this long stops holding back the watermark. */
         idlenessMs: z.number().int().positive(),
       })
       .strict(),
+    eventTime: eventTimeSchema,
+    dedupe: dedupeSchema.optional(),
   })
   .strict();
 
@@ -94,3 +133,5 @@ export const descriptorSchema = z
 export type Descriptor = z.infer<typeof descriptorSchema>;
 export type DescriptorNode = z.infer<typeof nodeSchema>;
 export type SinkTarget = z.infer<typeof sinkTargetSchema>;
+export type EventTime = z.infer<typeof eventTimeSchema>;
+export type Dedupe = z.infer<typeof dedupeSchema>;

@@ -5,7 +5,7 @@
  */
 import type { SinkTarget } from '../descriptor/schema';
 import type { Rejected } from './reject';
-import type { KafkaSourceSpec, Target, WindowSpec } from './targets';
+import type { ResolvedKafkaSource, Target, WindowSpec } from './targets';
 import type { DeadLetterRow, SourceRecord, WindowInfo } from './types';
 
 export type StepKind = 'map' | 'filter' | 'flatMap' | 'keyBy';
@@ -23,7 +23,7 @@ export interface WindowOptions extends StepOptions {
 export interface SourceNode {
   kind: 'source';
   name: string;
-  spec: Required<KafkaSourceSpec>;
+  spec: ResolvedKafkaSource;
 }
 
 export interface StepNode {
@@ -82,7 +82,7 @@ export class Pipeline {
   }
 
   /** The pipeline's one source; its stream carries the raw Kafka records. */
-  source(spec: Required<KafkaSourceSpec>): Stream<SourceRecord> {
+  source(spec: ResolvedKafkaSource): Stream<SourceRecord> {
     if (this.sourceNode) throw new PipelineDefinitionError(`pipeline "${this.name}" already has a source`);
     const node: SourceNode = { kind: 'source', name: spec.name, spec };
     this.register(node);

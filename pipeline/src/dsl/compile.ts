@@ -154,6 +154,8 @@ export function compile(p: Pipeline): CompiledPipeline {
         maxOutOfOrdernessMs: source.spec.watermark.maxOutOfOrdernessMs,
         idlenessMs: source.spec.watermark.idlenessMs,
       },
+      eventTime: source.spec.eventTime,
+      ...(source.spec.dedupe !== undefined ? { dedupe: source.spec.dedupe } : {}),
     },
     nodes,
     deadLetter: { name: deadLetter.name, targets: deadLetter.targets },

@@ -15,9 +15,15 @@ export { type CompiledPipeline, compile, descriptorText } from './compile';
 export { isRejected, type Rejected, reject } from './reject';
 export {
   clickhouseTable,
+  DEFAULT_MAX_AHEAD_MS,
+  dedupeById,
+  type EventTimeOptions,
+  fieldTime,
   type KafkaSourceSpec,
   kafkaSource,
+  kafkaTime,
   kafkaTopic,
+  type ResolvedKafkaSource,
   sliding,
   type Target,
   tumbling,

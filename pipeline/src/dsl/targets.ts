@@ -1,7 +1,10 @@
 /** Sources, sinks and window specs: the leaves of a pipeline definition. */
-import type { SinkTarget } from '../descriptor/schema';
+import type { Dedupe, EventTime, SinkTarget } from '../descriptor/schema';
 
-/** Kafka source settings. Event time is the Kafka record timestamp. */
+/** How far ahead of the clock an event time may be when a pipeline does not say (one minute). */
+export const DEFAULT_MAX_AHEAD_MS = 60_000;
+
+/** Kafka source settings. */
 export interface KafkaSourceSpec {
   /** Step name of the source (kebab-case, unique in the pipeline). */
   name: string;
@@ -13,11 +16,48 @@ export interface KafkaSourceSpec {
     /** A partition silent this long stops holding back the watermark. */
     idlenessMs: number;
   };
+  /** Where event time comes from: kafkaTime() or fieldTime(path, format). */
+  eventTime: EventTime;
+  /** Drop records whose id was already seen (see dedupeById); omit to keep every record. */
+  dedupe?: Dedupe | undefined;
 }
 
+/** A source spec with its defaults filled in. */
+export type ResolvedKafkaSource = KafkaSourceSpec & Required<Pick<KafkaSourceSpec, 'startingOffsets'>>;
+
 /** A Kafka source; `startingOffsets` defaults to 'earliest' (a restored job resumes from its checkpoint anyway). */
-export function kafkaSource(spec: KafkaSourceSpec): Required<KafkaSourceSpec> {
+export function kafkaSource(spec: KafkaSourceSpec): ResolvedKafkaSource {
   return { startingOffsets: 'earliest', ...spec };
+}
+
+/** Event time options: how far ahead of the clock a record may be before it is a dead letter. */
+export interface EventTimeOptions {
+  maxAheadMs?: number;
+}
+
+/**
+ * Event time = the Kafka record timestamp. Only right when every producer sets it to the event's time;
+ * most clients stamp the send time.
+ */
+export function kafkaTime(options: EventTimeOptions = {}): EventTime {
+  return { from: 'kafka', maxAheadMs: options.maxAheadMs ?? DEFAULT_MAX_AHEAD_MS };
+}
+
+/**
+ * Event time = a field of the record's JSON value, read by the bridge as it deserializes (so Flink keeps
+ * per-partition watermarks). `path` is dotted ('ts', 'meta.sentAt').
+ */
+export function fieldTime(
+  path: string,
+  format: 'iso-8601' | 'epoch-millis',
+  options: EventTimeOptions = {},
+): EventTime {
+  return { from: 'field', path: path.split('.'), format, maxAheadMs: options.maxAheadMs ?? DEFAULT_MAX_AHEAD_MS };
+}
+
+/** Drops a record whose string field `idPath` (dotted) repeats an id seen within `horizonMs`. */
+export function dedupeById(idPath: string, horizonMs: number): Dedupe {
+  return { idPath: idPath.split('.'), horizonMs };
 }
 
 /**

@@ -6,7 +6,10 @@ export interface SourceRecord {
   readonly value: string;
   /** The Kafka key ('' when absent). */
   readonly key: string;
-  /** Event time: the Kafka record timestamp, epoch milliseconds. */
+  /**
+   * Event time, epoch milliseconds: what the source's eventTime says (the Kafka record timestamp, or
+   * the record's own field); the Kafka timestamp when that field could not be read.
+   */
   readonly timestamp: number;
   /** topic/partition/offset of the Kafka record. */
   readonly origin: string;

@@ -14,6 +14,8 @@
 import { type Config, loadConfig } from '@ticker/common';
 import {
   clickhouseTable,
+  dedupeById,
+  fieldTime,
   type KeyedStream,
   kafkaSource,
   kafkaTopic,
@@ -49,6 +51,20 @@ export const MAX_OUT_OF_ORDERNESS_MS = 2_000;
  */
 export const IDLENESS_MS = 60_000;
 
+/**
+ * A tick whose `ts` is more than this far ahead of the clock is a dead letter (and never moves the
+ * watermark): a minute covers producer clock skew; a tick dated tomorrow would otherwise hold every
+ * candle of today back as late.
+ */
+export const MAX_AHEAD_MS = 60_000;
+
+/**
+ * A tick whose id was already read within this horizon (processing time) is dropped before parsing,
+ * so it counts once in ticks, candles and alerts. Producers retry within seconds; ten minutes covers
+ * a broker restart. State cost: one entry per distinct id in the horizon (docs/pipeline.md).
+ */
+export const DEDUPE_HORIZON_MS = 10 * 60_000;
+
 /** Where more logic plugs into the stock pipeline without changing any of its own node names. */
 export interface StockPipelineExtensions {
   /** Steps between `to-tick-row` and the branch to `write-ticks` / `by-symbol` (workshop module 3). */
@@ -75,6 +91,9 @@ export function buildStockPipeline(config: Config, options: StockPipelineOptions
         topic: config.kafka.ticksTopic,
         startingOffsets: 'earliest',
         watermark: { maxOutOfOrdernessMs: MAX_OUT_OF_ORDERNESS_MS, idlenessMs: IDLENESS_MS },
+        // Event time is the tick's own ts, whichever Kafka client wrote it (most stamp the send time).
+        eventTime: fieldTime('ts', 'iso-8601', { maxAheadMs: MAX_AHEAD_MS }),
+        dedupe: dedupeById('id', DEDUPE_HORIZON_MS),
       }),
     )
     .map('parse-tick', parseTickRecord)

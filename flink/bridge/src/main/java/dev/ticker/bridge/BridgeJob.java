@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.Configuration;
@@ -37,6 +36,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * source (Kafka, event time)      -> KafkaSource + watermarks          uid = source name
+ *   ahead of the clock / dedupe   -> SourceGate (+ Deduplicator)       uid = source name + -gate / -dedupe
  * chain  (fused stateless steps)  -> Async I/O, batched Process calls  uid = node name
  * window (keyed, event time)      -> keyBy + window + Aggregate call   uid = node name
  * sink   (ClickHouse / Kafka)     -> ClickHouseSink / EXACTLY_ONCE KafkaSink
@@ -84,7 +84,9 @@ public final class BridgeJob {
     /** Adds the descriptor's operators, from the Kafka source on, to {@code env}. */
     static void compose(StreamExecutionEnvironment env, Descriptor descriptor, List<String> sha256, BridgeArgs args) {
         env.setParallelism(args.parallelism() != null ? args.parallelism() : descriptor.parallelism());
-        composeNodes(kafkaSource(env, descriptor.source(), args, descriptor.name()), descriptor, sha256, args);
+        EventTimeSource.Streams read = EventTimeSource.after(
+                kafkaSource(env, descriptor.source(), args, descriptor.name()), descriptor.source());
+        composeNodes(read.records(), List.of(read.deadLetters()), descriptor, sha256, args);
     }
 
     /**
@@ -93,9 +95,15 @@ public final class BridgeJob {
      */
     static void composeNodes(
             DataStream<BridgeRecord> source, Descriptor descriptor, List<String> sha256, BridgeArgs args) {
+        composeNodes(source, List.of(), descriptor, sha256, args);
+    }
+
+    /** As above, with dead letters the source side already produced (records refused before any node). */
+    static void composeNodes(DataStream<BridgeRecord> source, List<DataStream<BridgeRecord>> sourceDeadLetters,
+            Descriptor descriptor, List<String> sha256, BridgeArgs args) {
         Map<String, DataStream<BridgeRecord>> streams = new HashMap<>();
         streams.put(descriptor.source().name(), source);
-        List<DataStream<BridgeRecord>> deadLetters = new ArrayList<>();
+        List<DataStream<BridgeRecord>> deadLetters = new ArrayList<>(sourceDeadLetters);
         WorkerCallSettings calls = args.workerCallSettings();
 
         for (Descriptor.Node node : descriptor.nodes()) {
@@ -155,24 +163,20 @@ public final class BridgeJob {
         }
     }
 
-    private static DataStream<BridgeRecord> kafkaSource(
+    /** The Kafka source; event time is assigned as records are deserialized (per-partition watermarks). */
+    private static DataStream<TimedRecord> kafkaSource(
             StreamExecutionEnvironment env, Descriptor.Source source, BridgeArgs args, String pipeline) {
-        KafkaSource<BridgeRecord> kafka = KafkaSource.<BridgeRecord>builder()
+        KafkaSource<TimedRecord> kafka = KafkaSource.<TimedRecord>builder()
                 .setBootstrapServers(args.kafkaBrokers())
                 .setTopics(source.topic())
                 .setGroupId(args.groupId() != null ? args.groupId() : "ticker-bridge-" + pipeline)
                 .setStartingOffsets(startingOffsets(source.startingOffsets()))
-                .setDeserializer(new KafkaRecordSchemas.Deserializer())
+                .setDeserializer(new EventTimeSource.Deserializer(EventTimeSource.reader(source)))
                 // Offsets live in checkpoints; committing them too lets `committed` start where the job left off.
                 .setProperty("commit.offsets.on.checkpoint", "true")
                 .setProperty("partition.discovery.interval.ms", "30000")
                 .build();
-        Descriptor.Watermark watermark = source.watermark();
-        WatermarkStrategy<BridgeRecord> watermarks = WatermarkStrategy
-                .<BridgeRecord>forBoundedOutOfOrderness(Duration.ofMillis(watermark.maxOutOfOrdernessMs()))
-                .withTimestampAssigner((record, kafkaTimestamp) -> record.timestamp)
-                .withIdleness(Duration.ofMillis(watermark.idlenessMs()));
-        return env.fromSource(kafka, watermarks, source.name() + " [kafka " + source.topic() + "]")
+        return env.fromSource(kafka, EventTimeWatermarks.strategy(source.watermark()), source.name() + " [kafka " + source.topic() + "]")
                 .uid(source.name());
     }
 

@@ -24,7 +24,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The pipeline descriptor (version 1): the topology the TypeScript side defines. Mirrors
+ * The pipeline descriptor (version 2): the topology the TypeScript side defines. Mirrors
  * pipeline/src/descriptor/schema.ts; {@link #parse} checks the version, validates against the
  * generated JSON schema packaged in the jar, then checks what a schema cannot (references).
  */
@@ -32,7 +32,7 @@ public record Descriptor(
         int version, String name, Source source, List<Node> nodes, DeadLetter deadLetter, int parallelism) {
 
     /** The only descriptor version this bridge understands. */
-    public static final int SUPPORTED_VERSION = 1;
+    public static final int SUPPORTED_VERSION = 2;
 
     /** Classpath location of the JSON schema generated from the zod schema. */
     public static final String SCHEMA_RESOURCE = "/descriptor.schema.json";
@@ -41,8 +41,19 @@ public record Descriptor(
             new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
 
     /** The Kafka source node. */
-    public record Source(
-            String kind, String name, String type, String topic, String startingOffsets, Watermark watermark) {}
+    public record Source(String kind, String name, String type, String topic, String startingOffsets,
+            Watermark watermark, EventTime eventTime, Dedupe dedupe) {}
+
+    /**
+     * Where event time comes from: {@code from} "kafka" (the record timestamp) or "field" (the JSON value's
+     * field at {@code path}, {@code format} "iso-8601" or "epoch-millis"). A record more than
+     * {@code maxAheadMs} ahead of the clock is a dead letter.
+     */
+    public record EventTime(String from, List<String> path, String format, long maxAheadMs)
+            implements java.io.Serializable {}
+
+    /** Drop a record whose string id at {@code idPath} was read within {@code horizonMs}; null = keep all. */
+    public record Dedupe(List<String> idPath, long horizonMs) implements java.io.Serializable {}
 
     /** Event-time watermark settings of the source. */
     public record Watermark(long maxOutOfOrdernessMs, long idlenessMs) {}

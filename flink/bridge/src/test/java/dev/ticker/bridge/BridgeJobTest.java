@@ -28,9 +28,10 @@ class BridgeJobTest {
     private static final String DATABASE = "test_bridge_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 
     private static final String E2E_DESCRIPTOR = """
-            {"version":1,"name":"mini-e2e",
+            {"version":2,"name":"mini-e2e",
              "source":{"kind":"source","name":"read","type":"kafka","topic":"in","startingOffsets":"earliest",
-                       "watermark":{"maxOutOfOrdernessMs":0,"idlenessMs":1000}},
+                       "watermark":{"maxOutOfOrdernessMs":0,"idlenessMs":1000},
+                       "eventTime":{"from":"kafka","maxAheadMs":60000}},
              "nodes":[
                {"kind":"chain","name":"pass","input":"read","steps":[{"name":"pass","kind":"keyBy"}],"keyed":true},
                {"kind":"sink","name":"write-rows","input":"pass","target":{"type":"clickhouse","table":"rows"}},
@@ -77,7 +78,7 @@ class BridgeJobTest {
         BridgeJob.compose(env, descriptor, Descriptor.acceptedSha256(text), args(text, "localhost:1"));
         Set<String> uids = env.getStreamGraph().getStreamNodes().stream()
                 .map(StreamNode::getTransformationUID).filter(uid -> uid != null).collect(Collectors.toSet());
-        for (String uid : List.of("read-ticks", "parse-tick", "parse-tick-split", "write-ticks",
+        for (String uid : List.of("read-ticks", "read-ticks-gate", "read-ticks-dedupe", "parse-tick", "parse-tick-split", "write-ticks",
                 "candles-1m", "candles-1m-late", "candles-1m-aggregate", "candles-1m-split", "write-candles",
                 "price-move-alerts", "write-alerts", "dead-letter-0", "dead-letter-1")) {
             assertTrue(uids.contains(uid), "no operator with uid " + uid + " in " + uids);

@@ -23,9 +23,10 @@ class DescriptorTest {
     }
 
     static final String MINIMAL = """
-            {"version":1,"name":"mini",
+            {"version":2,"name":"mini",
              "source":{"kind":"source","name":"read","type":"kafka","topic":"in","startingOffsets":"latest",
-                       "watermark":{"maxOutOfOrdernessMs":100,"idlenessMs":1000}},
+                       "watermark":{"maxOutOfOrdernessMs":100,"idlenessMs":1000},
+                       "eventTime":{"from":"kafka","maxAheadMs":5000}},
              "nodes":[
                {"kind":"chain","name":"parse","input":"read","steps":[{"name":"parse","kind":"map"},{"name":"key","kind":"keyBy"}],"keyed":true,"parallelism":3},
                {"kind":"window","name":"per-second","input":"parse","window":{"type":"sliding","sizeMs":2000,"slideMs":1000},"allowedLatenessMs":500},
@@ -41,6 +42,8 @@ class DescriptorTest {
         assertEquals("stock-ticks", descriptor.name());
         assertEquals("stock-ticks", descriptor.source().topic());
         assertEquals(2000, descriptor.source().watermark().maxOutOfOrdernessMs());
+        assertEquals(new Descriptor.EventTime("field", List.of("ts"), "iso-8601", 60_000), descriptor.source().eventTime());
+        assertEquals(new Descriptor.Dedupe(List.of("id"), 600_000), descriptor.source().dedupe());
         assertEquals(List.of("parse-tick", "write-ticks", "candles-1m", "write-candles",
                 "price-move-alerts", "write-alerts"), descriptor.nodes().stream().map(Descriptor.Node::name).toList());
         Descriptor.ChainNode parse = assertInstanceOf(Descriptor.ChainNode.class, descriptor.nodes().get(0));
@@ -71,15 +74,15 @@ class DescriptorTest {
     @Test
     void refusesAnotherVersionWithTheContractMessage() {
         DescriptorException error = assertThrows(DescriptorException.class,
-                () -> Descriptor.parse(MINIMAL.replace("\"version\":1", "\"version\":2")));
-        assertEquals("unsupported descriptor version 2; this bridge supports 1", error.getMessage());
+                () -> Descriptor.parse(MINIMAL.replace("\"version\":2", "\"version\":1")));
+        assertEquals("unsupported descriptor version 1; this bridge supports 2", error.getMessage());
     }
 
     @Test
     void refusesADescriptorWithoutVersion() {
         DescriptorException error = assertThrows(DescriptorException.class,
-                () -> Descriptor.parse(MINIMAL.replace("\"version\":1,", "")));
-        assertEquals("descriptor has no numeric 'version'; this bridge supports 1", error.getMessage());
+                () -> Descriptor.parse(MINIMAL.replace("\"version\":2,", "")));
+        assertEquals("descriptor has no numeric 'version'; this bridge supports 2", error.getMessage());
     }
 
     @Test
@@ -130,7 +133,7 @@ class DescriptorTest {
         String text = stockDescriptor();
         List<String> accepted = Descriptor.acceptedSha256(text);
         // What `pipeline describe --sha256` printed for this text (trailing newline included).
-        assertEquals("c519829318a9dae61428f9af1237fbffbb80b692c662e8fc3ff64ae0847c995c", accepted.get(0));
+        assertEquals("89e044f012444e0c4d65b2b5a9ab63f58efe28514799dd917d9137ebac6de26d", accepted.get(0));
         assertEquals(2, accepted.size());
         assertTrue(Descriptor.acceptedSha256(text.strip()).contains(accepted.get(0)));
         assertFalse(Descriptor.acceptedSha256(text.replace("stock-ticks-dlq", "other-dlq")).contains(accepted.get(0)));

@@ -1,0 +1,77 @@
+package dev.ticker.bridge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
+import org.junit.jupiter.api.Test;
+
+/** The source side on a MiniCluster: records ahead of the clock are dead letters, repeated ids count once. */
+class SourceSideTest {
+
+    private static final long NOW = 1_795_253_407_045L;
+    private static final Descriptor.Source SOURCE = new Descriptor.Source("source", "read", "kafka", "in", "earliest",
+            new Descriptor.Watermark(0, 1_000),
+            new Descriptor.EventTime("field", List.of("ts"), "iso-8601", 60_000),
+            new Descriptor.Dedupe(List.of("id"), 60_000));
+    private static final EventTimeReader READER =
+            new EventTimeReader(SOURCE.eventTime(), SOURCE.dedupe(), () -> NOW);
+
+    private static int offset;
+
+    /** A record read {@code readAfterMs} after NOW (the reader's clock decides ahead-ness at NOW). */
+    private static TimedRecord read(String json, long readAfterMs) {
+        TimedRecord record = READER.read(json.getBytes(StandardCharsets.UTF_8), "K", NOW, "in/0/" + offset++);
+        record.readAtMs += readAfterMs;
+        return record;
+    }
+
+    private static List<String> run(boolean deadLetters, TimedRecord... records) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        DataStream<TimedRecord> input = env.fromData(records)
+                .assignTimestampsAndWatermarks(EventTimeWatermarks.strategy(SOURCE.watermark()));
+        EventTimeSource.Streams streams = EventTimeSource.after(input, SOURCE);
+        List<String> out = new ArrayList<>();
+        try (CloseableIterator<BridgeRecord> it = (deadLetters ? streams.deadLetters() : streams.records()).executeAndCollect()) {
+            it.forEachRemaining(r -> out.add(r.origin + " " + r.timestamp + " " + r.valueText()));
+        }
+        out.sort(null);
+        return out;
+    }
+
+    @Test
+    void repeatedIdsWithinTheHorizonCountOnceAndOthersPass() throws Exception {
+        offset = 0;
+        List<String> records = run(false,
+                read("{\"id\":\"a\",\"ts\":\"2026-11-21T09:30:00.000Z\"}", 0),
+                read("{\"id\":\"b\",\"ts\":\"2026-11-21T09:30:01.000Z\"}", 0),
+                read("{\"id\":\"a\",\"ts\":\"2026-11-21T09:30:00.000Z\"}", 59_999), // within the horizon: dropped
+                read("{\"id\":\"b\",\"ts\":\"2026-11-21T09:30:01.000Z\"}", 60_000), // horizon over: counts again
+                read("no id, no time", 0),
+                read("no id, no time", 0)); // no id: never dropped
+        assertEquals(List.of(
+                "in/0/0 1795253400000 {\"id\":\"a\",\"ts\":\"2026-11-21T09:30:00.000Z\"}",
+                "in/0/1 1795253401000 {\"id\":\"b\",\"ts\":\"2026-11-21T09:30:01.000Z\"}",
+                "in/0/3 1795253401000 {\"id\":\"b\",\"ts\":\"2026-11-21T09:30:01.000Z\"}",
+                "in/0/4 1795253407045 no id, no time",
+                "in/0/5 1795253407045 no id, no time"), records);
+    }
+
+    @Test
+    void aRecordAheadOfTheClockIsADeadLetterNamingItsTimeAndTheTolerance() throws Exception {
+        offset = 0;
+        TimedRecord[] input = {
+            read("{\"id\":\"a\",\"ts\":\"2026-11-22T09:30:00.000Z\"}", 0),
+            read("{\"id\":\"b\",\"ts\":\"2026-11-21T09:30:00.000Z\"}", 0)};
+        assertEquals(List.of("in/0/0 1795253407045 {\"origin\":\"in/0/0\",\"step\":\"read\",\"reason\":"
+                        + "\"event time 2026-11-22T09:30:00.000Z is more than 60000 ms ahead of the clock (maxAheadMs)\","
+                        + "\"raw\":\"{\\\"id\\\":\\\"a\\\",\\\"ts\\\":\\\"2026-11-22T09:30:00.000Z\\\"}\",\"ts\":\"2026-11-21 09:30:07\"}"),
+                run(true, input));
+        assertEquals(List.of("in/0/1 1795253400000 {\"id\":\"b\",\"ts\":\"2026-11-21T09:30:00.000Z\"}"), run(false, input));
+    }
+}
