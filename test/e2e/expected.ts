@@ -3,7 +3,7 @@
  * computed here from first principles (not with the pipeline's own functions),
  * so the suite checks the pipeline rather than repeating it.
  */
-import { parseTick, type Tick } from '@ticker/common';
+import { parseTick, type Tick, tickSchema } from '@ticker/common';
 import type { AlertRow, CandleRow, TickRow } from '../../pipeline/src/stock/rows';
 
 /** A record as the test sent it to Kafka. */
@@ -21,6 +21,47 @@ export type ExpectedAlert = Omit<AlertRow, 'threshold_pct'>;
 export interface ExpectedRejection {
   raw: string;
   reason: string;
+  /** The step that refused it: the source (ahead of the clock) or the parse step. */
+  step: string;
+}
+
+/** The pipeline's source-side rules the oracle applies (the stock pipeline's values, stated by the test). */
+export interface SourceRules {
+  /** The source's name: the step of a dead letter ahead of the clock. */
+  sourceStep: string;
+  /** The parse step: the step of a dead letter the tick schema refuses. */
+  parseStep: string;
+  /** A tick whose ts is more than this ahead of `nowMs` is a dead letter. */
+  maxAheadMs: number;
+  /** The clock when the records were read (ticks are either far past or a day ahead: seconds do not matter). */
+  nowMs: number;
+}
+
+/**
+ * The id a record counts under, read as the bridge does: the `id` of a JSON object value, when it is a
+ * non-empty string. Every record the scenarios send is read well within the dedupe horizon, so any
+ * later record with an id already seen is dropped before parsing.
+ */
+function dedupeId(value: string): string | undefined {
+  try {
+    const json: unknown = JSON.parse(value);
+    if (typeof json !== 'object' || json === null || Array.isArray(json) || !('id' in json)) return undefined;
+    return typeof json.id === 'string' && json.id !== '' ? json.id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The event time of a record whose `ts` is a valid tick time (the tick schema's rule), else undefined. */
+function readableTs(value: string): { text: string; ms: number } | undefined {
+  try {
+    const json: unknown = JSON.parse(value);
+    if (typeof json !== 'object' || json === null || Array.isArray(json) || !('ts' in json)) return undefined;
+    const ts = tickSchema.shape.ts.safeParse(json.ts);
+    return ts.success ? { text: ts.data, ms: Date.parse(ts.data) } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface Expected {
@@ -45,14 +86,32 @@ export function expectedResults(
   sent: readonly SentRecord[],
   alertThresholdPct: number,
   closedBeforeMs: number,
+  rules: SourceRules,
 ): Expected {
   const ticks: Tick[] = [];
   const rejected: ExpectedRejection[] = [];
+  const seen = new Set<string>();
   for (const record of sent) {
-    // The tick schema is the one contract both sides share; whether a value is a tick is its call.
+    // 1. Ahead of the clock: a dead letter of the source, before deduplication.
+    const ts = readableTs(record.value);
+    if (ts !== undefined && ts.ms - rules.nowMs > rules.maxAheadMs) {
+      rejected.push({
+        raw: record.value,
+        reason: `event time ${ts.text} is more than ${rules.maxAheadMs} ms ahead of the clock (maxAheadMs)`,
+        step: rules.sourceStep,
+      });
+      continue;
+    }
+    // 2. One id, one record: the first record carrying an id counts, later ones are dropped.
+    const id = dedupeId(record.value);
+    if (id !== undefined) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+    }
+    // 3. The tick schema is the one contract both sides share; whether a value is a tick is its call.
     const parsed = parseTick(record.value);
     if (parsed.ok) ticks.push(parsed.tick);
-    else rejected.push({ raw: record.value, reason: parsed.reason });
+    else rejected.push({ raw: record.value, reason: parsed.reason, step: rules.parseStep });
   }
 
   const windows = new Map<string, Tick[]>();

@@ -5,9 +5,9 @@
  * dashboard API against results computed independently from the same ticks.
  */
 
-import { ALERT_THRESHOLD_PCT } from '../../pipeline/src/stock/stockPipeline';
+import { ALERT_THRESHOLD_PCT, MAX_AHEAD_MS } from '../../pipeline/src/stock/stockPipeline';
 import { generateTicks } from '../../producer/src/generator';
-import { type Expected, expectedResults, type SentRecord } from './expected';
+import { type Expected, expectedResults, type SentRecord, type SourceRules } from './expected';
 import { E2ERun } from './harness';
 import { assertSameRows, InvariantError } from './invariants';
 
@@ -22,6 +22,31 @@ export const INPUT = {
 } as const;
 
 const MINUTE_MS = 60_000;
+
+/** The stock pipeline's source-side rules, for the oracle (the clock is read when the check runs). */
+export function stockSourceRules(): SourceRules {
+  return { sourceStep: 'read-ticks', parseStep: 'parse-tick', maxAheadMs: MAX_AHEAD_MS, nowMs: Date.now() };
+}
+
+/** One tick per partition two minutes of event time after `lastMs`: every data window closes, its own stays open. */
+export function sentinelsAfter(lastMs: number): { windowStartMs: number; make: (p: number) => SentRecord } {
+  const windowStartMs = (Math.floor(lastMs / MINUTE_MS) + 2) * MINUTE_MS;
+  const sentinelMs = windowStartMs + 30_000;
+  return {
+    windowStartMs,
+    make: (p) => ({
+      key: 'ZZZZ',
+      value: JSON.stringify({
+        id: `sentinel-${p}`,
+        symbol: 'ZZZZ',
+        price: 1,
+        volume: 1,
+        ts: new Date(sentinelMs).toISOString(),
+      }),
+      timestampMs: sentinelMs,
+    }),
+  };
+}
 
 /** What a fault does between the two halves; it must publish the second half itself (`publishRest`). */
 export type Fault = (run: E2ERun, publishRest: () => Promise<void>) => Promise<void>;
@@ -60,56 +85,15 @@ export async function runScenario(
       await run.publish(records.slice(half));
     }
 
-    // One tick per partition far enough ahead that every data window closes; its own window stays open.
-    const lastMs = records[records.length - 1]!.timestampMs;
-    const sentinelWindowStart = (Math.floor(lastMs / MINUTE_MS) + 2) * MINUTE_MS;
-    const sentinelMs = sentinelWindowStart + 30_000;
-    const sentinels = await run.publishToEveryPartition((p) => ({
-      key: 'ZZZZ',
-      value: JSON.stringify({
-        id: `sentinel-${p}`,
-        symbol: 'ZZZZ',
-        price: 1,
-        volume: 1,
-        ts: new Date(sentinelMs).toISOString(),
-      }),
-      timestampMs: sentinelMs,
-    }));
+    const sentinel = sentinelsAfter(records[records.length - 1]!.timestampMs);
+    const sentinels = await run.publishToEveryPartition(sentinel.make);
     const producedAt = Date.now();
 
-    const sent: SentRecord[] = [...records, ...sentinels];
-    const expected = expectedResults(sent, ALERT_THRESHOLD_PCT, sentinelWindowStart);
-    const counts = {
-      ticks: expected.ticks.length,
-      candles: expected.candles.length,
-      alerts: expected.alerts.length,
-      rejected: expected.rejected.length,
-    };
-    await run.waitForCounts(counts, 300_000);
-    const produceToVisibleMs = Date.now() - producedAt;
-
-    const actual = await run.results();
-    const hint = run.logHint();
-    assertSameRows('every valid tick appears exactly once in ticks', expected.ticks, actual.ticks, hint);
-    assertSameRows('candles_1m equals the independently computed OHLC/VWAP', expected.candles, actual.candles, hint);
-    assertSameRows('alerts equal the independently computed price moves', expected.alerts, actual.alerts, hint);
-    assertSameRows(
-      'every malformed record is in rejected with the schema reason',
-      expected.rejected.map((r) => ({ raw: r.raw, reason: r.reason, step: 'parse-tick' })),
-      actual.rejected,
-      hint,
-    );
-    const origins = new Set(actual.rejected.map((r) => r.origin));
-    const originPattern = new RegExp(`^${run.config.kafka.ticksTopic}/\\d+/\\d+$`);
-    if (origins.size !== actual.rejected.length || !actual.rejected.every((r) => originPattern.test(r.origin))) {
-      throw new InvariantError(`rejected.origin must be a unique topic/partition/offset per record\n${hint}`);
-    }
-    const deadLetters = await run.readDeadLetters(expected.rejected.length, 60_000);
-    assertSameRows(
-      'every malformed record is on the dead-letter topic exactly once',
-      actual.rejected.map((r) => ({ origin: r.origin, step: r.step, reason: r.reason, raw: r.raw })),
-      deadLetters,
-      hint,
+    const { expected, counts, produceToVisibleMs } = await checkExact(
+      run,
+      [...records, ...sentinels],
+      sentinel.windowStartMs,
+      producedAt,
     );
     if (options.extraChecks) await options.extraChecks(run, expected);
     passed = true;
@@ -117,4 +101,50 @@ export async function runScenario(
   } finally {
     await run.cleanup(!passed);
   }
+}
+
+/**
+ * Waits for the tables to hold what `sent` must produce (windows ending by `closedBeforeMs` fired), then
+ * checks ticks, candles, alerts, rejected and the dead-letter topic exactly; throws InvariantError.
+ */
+export async function checkExact(
+  run: E2ERun,
+  sent: readonly SentRecord[],
+  closedBeforeMs: number,
+  producedAt: number,
+): Promise<{ expected: Expected; counts: ScenarioReport['expected']; produceToVisibleMs: number }> {
+  const expected = expectedResults(sent, ALERT_THRESHOLD_PCT, closedBeforeMs, stockSourceRules());
+  const counts = {
+    ticks: expected.ticks.length,
+    candles: expected.candles.length,
+    alerts: expected.alerts.length,
+    rejected: expected.rejected.length,
+  };
+  await run.waitForCounts(counts, 300_000);
+  const produceToVisibleMs = Date.now() - producedAt;
+
+  const actual = await run.results();
+  const hint = run.logHint();
+  assertSameRows('every valid tick appears exactly once in ticks', expected.ticks, actual.ticks, hint);
+  assertSameRows('candles_1m equals the independently computed OHLC/VWAP', expected.candles, actual.candles, hint);
+  assertSameRows('alerts equal the independently computed price moves', expected.alerts, actual.alerts, hint);
+  assertSameRows(
+    'every malformed record is in rejected with the schema reason',
+    expected.rejected.map((r) => ({ raw: r.raw, reason: r.reason, step: r.step })),
+    actual.rejected,
+    hint,
+  );
+  const origins = new Set(actual.rejected.map((r) => r.origin));
+  const originPattern = new RegExp(`^${run.config.kafka.ticksTopic}/\\d+/\\d+$`);
+  if (origins.size !== actual.rejected.length || !actual.rejected.every((r) => originPattern.test(r.origin))) {
+    throw new InvariantError(`rejected.origin must be a unique topic/partition/offset per record\n${hint}`);
+  }
+  const deadLetters = await run.readDeadLetters(expected.rejected.length, 60_000);
+  assertSameRows(
+    'every malformed record is on the dead-letter topic exactly once',
+    actual.rejected.map((r) => ({ origin: r.origin, step: r.step, reason: r.reason, raw: r.raw })),
+    deadLetters,
+    hint,
+  );
+  return { expected, counts, produceToVisibleMs };
 }
