@@ -114,7 +114,7 @@ export async function probeData(
   nowMs = Date.now(),
 ): Promise<DataHealth> {
   try {
-    const [newest, rate] = await Promise.all([newestTickMs(client), ticksPerSecond(client, nowMs, 10)]);
+    const [newest, rate] = await Promise.all([newestTickMs(client, nowMs), ticksPerSecond(client, nowMs, 10)]);
     return {
       status: 'up',
       url,

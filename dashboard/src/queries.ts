@@ -9,6 +9,12 @@
  *
  * Times leave ClickHouse as epoch milliseconds (toUInt64(ts) * 1000 + ts_ms),
  * so no time zone parsing happens in between.
+ *
+ * The present is a bound: every query that anchors a view (the newest tick or
+ * candle, the stream's polls, the latest prices) ignores rows dated after
+ * `nowMs`, so one row from the future (a producer with a wrong clock, a hand
+ * insert) cannot move an anchor past the present or make a latency negative.
+ * The pipeline already refuses ticks more than a minute ahead (docs/pipeline.md).
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
@@ -38,14 +44,27 @@ function tickWindow(w: Window): string {
     AND toUInt64(ts) * 1000 + ts_ms BETWEEN ${sqlInt(w.fromMs)} AND ${sqlInt(w.untilMs)}`;
 }
 
-/** The newest tick time in epoch milliseconds (the "data clock"), or null when there are no ticks. */
-export async function newestTickMs(client: ClickHouseClient): Promise<number | null> {
+/** SQL condition: a DateTime column is not after the present (whole seconds, for the index). */
+function notAfter(column: string, nowMs: number): string {
+  return `${column} <= toDateTime(${sqlInt(Math.floor(nowMs / 1000))})`;
+}
+
+/** SQL condition: a daily_prices day is not after the present's UTC day. */
+function dayNotAfter(nowMs: number): string {
+  return `day <= toDate(toDateTime(${sqlInt(Math.floor(nowMs / 1000))}))`;
+}
+
+/**
+ * The newest tick time in epoch milliseconds (the "data clock"), never after `nowMs`, or null when
+ * there are no ticks. Days after today are skipped; a row later today can only pull it up to now.
+ */
+export async function newestTickMs(client: ClickHouseClient, nowMs = Date.now()): Promise<number | null> {
   const [row] = await rows(
     client,
-    'SELECT maxMerge(last_ms) AS newest_ms, count() AS days FROM daily_prices',
+    `SELECT maxMerge(last_ms) AS newest_ms, count() AS days FROM daily_prices WHERE ${dayNotAfter(nowMs)}`,
     z.object({ newest_ms: num, days: num }),
   );
-  return row === undefined || row.days === 0 ? null : row.newest_ms;
+  return row === undefined || row.days === 0 ? null : Math.min(row.newest_ms, nowMs);
 }
 
 const latestRow = z.object({
@@ -57,8 +76,8 @@ const latestRow = z.object({
 });
 export type LatestRow = z.infer<typeof latestRow>;
 
-/** Per symbol: the last price and the first price of that tick's UTC day. */
-export async function latestPrices(client: ClickHouseClient): Promise<LatestRow[]> {
+/** Per symbol: the last price and the first price of that tick's UTC day (days after today skipped). */
+export async function latestPrices(client: ClickHouseClient, nowMs = Date.now()): Promise<LatestRow[]> {
   return rows(
     client,
     `SELECT symbol,
@@ -73,6 +92,7 @@ export async function latestPrices(client: ClickHouseClient): Promise<LatestRow[
               argMaxMerge(last_price) AS d_last,
               maxMerge(last_ms) AS d_last_ms
        FROM daily_prices
+       WHERE ${dayNotAfter(nowMs)}
        GROUP BY symbol, day
      )
      GROUP BY symbol
@@ -106,13 +126,18 @@ export async function symbolHistory(
   return newest.reverse();
 }
 
-/** The newest `limit` ticks of all symbols with a time of at least `sinceMs`, newest first. */
-export async function recentTicks(client: ClickHouseClient, sinceMs: number, limit: number): Promise<TickRow[]> {
+/** The newest `limit` ticks of all symbols with a time from `sinceMs` up to the present, newest first. */
+export async function recentTicks(
+  client: ClickHouseClient,
+  sinceMs: number,
+  limit: number,
+  nowMs = Date.now(),
+): Promise<TickRow[]> {
   return rows(
     client,
     `SELECT ${tickColumns}
      FROM ticks
-     WHERE ts >= toDateTime(${sqlInt(Math.floor(sinceMs / 1000))})
+     WHERE ${tickWindow({ fromMs: sinceMs, untilMs: nowMs })}
      ORDER BY ts DESC, ts_ms DESC, id
      LIMIT 1 BY id
      LIMIT ${sqlInt(limit)}`,
@@ -120,14 +145,18 @@ export async function recentTicks(client: ClickHouseClient, sinceMs: number, lim
   );
 }
 
-/** Ticks with a time of at least `sinceMs`, oldest first, at most `limit` (the stream's poll). */
-export async function ticksSince(client: ClickHouseClient, sinceMs: number, limit: number): Promise<TickRow[]> {
+/** Ticks with a time from `sinceMs` up to the present, oldest first, at most `limit` (the stream's poll). */
+export async function ticksSince(
+  client: ClickHouseClient,
+  sinceMs: number,
+  limit: number,
+  nowMs = Date.now(),
+): Promise<TickRow[]> {
   return rows(
     client,
     `SELECT ${tickColumns}
      FROM ticks
-     WHERE ts >= toDateTime(${sqlInt(Math.floor(sinceMs / 1000))})
-       AND toUInt64(ts) * 1000 + ts_ms >= ${sqlInt(sinceMs)}
+     WHERE ${tickWindow({ fromMs: sinceMs, untilMs: nowMs })}
      ORDER BY ts, ts_ms, id
      LIMIT 1 BY id
      LIMIT ${sqlInt(limit)}`,
@@ -203,23 +232,27 @@ export async function symbolCandles(client: ClickHouseClient, symbol: string, wi
   );
 }
 
-/** Candles of all symbols whose minute starts at or after `sinceMs` (the stream's poll). */
-export async function candlesSince(client: ClickHouseClient, sinceMs: number): Promise<CandleRow[]> {
+/** Candles of all symbols whose minute starts from `sinceMs` up to the present (the stream's poll). */
+export async function candlesSince(
+  client: ClickHouseClient,
+  sinceMs: number,
+  nowMs = Date.now(),
+): Promise<CandleRow[]> {
   return rows(
     client,
     `SELECT ${candleColumns}
      FROM candles_1m FINAL
-     WHERE window_start >= toDateTime(${sqlInt(Math.floor(sinceMs / 1000))})
+     WHERE window_start >= toDateTime(${sqlInt(Math.floor(sinceMs / 1000))}) AND ${notAfter('window_start', nowMs)}
      ORDER BY window_start, symbol`,
     candleRow,
   );
 }
 
-/** The start of the newest candle in epoch milliseconds, or null when there is none. */
-export async function newestCandleMs(client: ClickHouseClient): Promise<number | null> {
+/** The start of the newest candle that starts by the present, in epoch milliseconds, or null when there is none. */
+export async function newestCandleMs(client: ClickHouseClient, nowMs = Date.now()): Promise<number | null> {
   const [row] = await rows(
     client,
-    'SELECT toUInt64(max(window_start)) * 1000 AS newest_ms, count() AS n FROM candles_1m',
+    `SELECT toUInt64(max(window_start)) * 1000 AS newest_ms, count() AS n FROM candles_1m WHERE ${notAfter('window_start', nowMs)}`,
     z.object({ newest_ms: num, n: num }),
   );
   return row === undefined || row.n === 0 ? null : row.newest_ms;
@@ -251,13 +284,13 @@ export async function recentAlerts(client: ClickHouseClient, limit: number): Pro
   );
 }
 
-/** Alerts whose window starts at or after `sinceMs`, oldest first (the stream's poll). */
-export async function alertsSince(client: ClickHouseClient, sinceMs: number): Promise<AlertRow[]> {
+/** Alerts whose window starts from `sinceMs` up to the present, oldest first (the stream's poll). */
+export async function alertsSince(client: ClickHouseClient, sinceMs: number, nowMs = Date.now()): Promise<AlertRow[]> {
   return rows(
     client,
     `SELECT ${alertColumns}
      FROM alerts FINAL
-     WHERE window_start >= toDateTime(${sqlInt(Math.floor(sinceMs / 1000))})
+     WHERE window_start >= toDateTime(${sqlInt(Math.floor(sinceMs / 1000))}) AND ${notAfter('window_start', nowMs)}
      ORDER BY window_start, symbol`,
     alertRow,
   );
