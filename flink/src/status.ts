@@ -32,17 +32,24 @@ export async function jobStatus(client: FlinkRestClient, jobId: string, now = Da
   const [job, checkpoints] = await Promise.all([client.job(jobId), client.checkpoints(jobId).catch(() => undefined)]);
   const vertices = await Promise.all(
     job.vertices.map(async (v): Promise<VertexStatus> => {
-      const rates = await client
-        .vertexMetricSums(jobId, v.id, ['numRecordsInPerSecond', 'numRecordsOutPerSecond'])
+      // The subtasks' own counters (see vertexMetricSums); a job that is no longer running has none,
+      // and then the job details' counters are the final ones.
+      const sums = await client
+        .vertexMetricSums(jobId, v.id, v.parallelism, [
+          'numRecordsIn',
+          'numRecordsOut',
+          'numRecordsInPerSecond',
+          'numRecordsOutPerSecond',
+        ])
         .catch(() => new Map<string, number>());
       return {
         name: v.name,
         parallelism: v.parallelism,
         status: v.status,
-        recordsIn: v.metrics?.['read-records'] ?? 0,
-        recordsOut: v.metrics?.['write-records'] ?? 0,
-        recordsInPerSecond: rates.get('numRecordsInPerSecond'),
-        recordsOutPerSecond: rates.get('numRecordsOutPerSecond'),
+        recordsIn: sums.get('numRecordsIn') ?? v.metrics?.['read-records'] ?? 0,
+        recordsOut: sums.get('numRecordsOut') ?? v.metrics?.['write-records'] ?? 0,
+        recordsInPerSecond: sums.get('numRecordsInPerSecond'),
+        recordsOutPerSecond: sums.get('numRecordsOutPerSecond'),
       };
     }),
   );

@@ -82,18 +82,28 @@ describe('FlinkRestClient', () => {
     expect(body).toContain('PK\x03\x04fake-jar-bytes');
   });
 
-  it('sums aggregated subtask metrics', async () => {
-    flink.on('GET /jobs/j1/vertices/v1/subtasks/metrics', (r) => {
-      expect(r.path).toBe('/jobs/j1/vertices/v1/subtasks/metrics?get=numRecordsInPerSecond,numRecordsOutPerSecond');
+  it("sums each subtask's own metric values", async () => {
+    flink.on('GET /jobs/j1/vertices/v1/metrics', (r) => {
+      expect(r.path).toBe(
+        '/jobs/j1/vertices/v1/metrics?get=0.numRecordsIn,0.numRecordsOutPerSecond,1.numRecordsIn,1.numRecordsOutPerSecond',
+      );
       return {
-        json: [{ id: 'numRecordsOutPerSecond', min: 1, max: 2, avg: 1.5, sum: 3 }, { id: 'numRecordsInPerSecond' }],
+        json: [
+          { id: '0.numRecordsIn', value: '4888' },
+          { id: '1.numRecordsIn', value: '1269' },
+          { id: '1.numRecordsOutPerSecond', value: '2.5' },
+          { id: '0.numRecordsOutPerSecond', value: 'NaN' },
+        ],
       };
     });
-    const sums = await new FlinkRestClient({ url: flink.url }).vertexMetricSums('j1', 'v1', [
-      'numRecordsInPerSecond',
+    const sums = await new FlinkRestClient({ url: flink.url }).vertexMetricSums('j1', 'v1', 2, [
+      'numRecordsIn',
       'numRecordsOutPerSecond',
     ]);
-    expect([...sums]).toEqual([['numRecordsOutPerSecond', 3]]);
+    expect([...sums]).toEqual([
+      ['numRecordsIn', 6157],
+      ['numRecordsOutPerSecond', 2.5],
+    ]);
   });
 });
 

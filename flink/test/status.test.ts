@@ -33,14 +33,21 @@ describe('status', () => {
         },
       },
     }));
-    flink.on('GET /jobs/j1/vertices/v1/subtasks/metrics', () => ({
+    // v1 reports its subtasks' own counters (the job details say 0 / 1200: the subtasks win);
+    // v2 reports only a rate, so its counts come from the job details.
+    flink.on('GET /jobs/j1/vertices/v1/metrics', () => ({
       json: [
-        { id: 'numRecordsInPerSecond', sum: 0 },
-        { id: 'numRecordsOutPerSecond', sum: 20.5 },
+        { id: '0.numRecordsIn', value: '700' },
+        { id: '1.numRecordsIn', value: '650' },
+        { id: '0.numRecordsOut', value: '700' },
+        { id: '1.numRecordsOut', value: '649' },
+        { id: '0.numRecordsInPerSecond', value: '0.0' },
+        { id: '0.numRecordsOutPerSecond', value: '10.25' },
+        { id: '1.numRecordsOutPerSecond', value: '10.25' },
       ],
     }));
-    flink.on('GET /jobs/j1/vertices/v2/subtasks/metrics', () => ({
-      json: [{ id: 'numRecordsInPerSecond', sum: 1234.4 }],
+    flink.on('GET /jobs/j1/vertices/v2/metrics', () => ({
+      json: [{ id: '1.numRecordsInPerSecond', value: '1234.4' }],
     }));
     const status = await jobStatus(new FlinkRestClient({ url: flink.url }), 'j1');
     expect(status).toEqual({
@@ -57,8 +64,8 @@ describe('status', () => {
           name: 'Source: ticks -> parse',
           parallelism: 2,
           status: 'RUNNING',
-          recordsIn: 0,
-          recordsOut: 1200,
+          recordsIn: 1350,
+          recordsOut: 1349,
           recordsInPerSecond: 0,
           recordsOutPerSecond: 20.5,
         },
@@ -81,7 +88,7 @@ describe('status', () => {
         '  last checkpoint: #7, 9s ago, took 250ms (7 completed, 1 failed)',
         '',
         '  operator                par  status   records in  records out  in/s   out/s',
-        '  Source: ticks -> parse  2    RUNNING  0           1,200        0      20.5',
+        '  Source: ticks -> parse  2    RUNNING  1,350       1,349        0      20.5',
         '  ticks-sink              2    RUNNING  1,200       0            1,234  -',
       ].join('\n'),
     );

@@ -6,7 +6,6 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { z } from 'zod';
 import {
-  aggregatedMetricsSchema,
   type CheckpointStats,
   type ClusterOverview,
   checkpointStatsSchema,
@@ -24,6 +23,7 @@ import {
   type SavepointStatus,
   savepointStatusSchema,
   triggerSchema,
+  vertexMetricValuesSchema,
 } from './schemas';
 
 /** Flink could not be reached at all (connection refused, DNS, timeout). */
@@ -103,11 +103,28 @@ export class FlinkRestClient {
     return this.request('GET', `/jobs/${encodeURIComponent(jobId)}/checkpoints`, checkpointStatsSchema);
   }
 
-  /** Sum over a vertex's subtasks of the named metrics (missing metrics are absent from the result). */
-  async vertexMetricSums(jobId: string, vertexId: string, metrics: string[]): Promise<Map<string, number>> {
-    const path = `/jobs/${encodeURIComponent(jobId)}/vertices/${encodeURIComponent(vertexId)}/subtasks/metrics?get=${metrics.map(encodeURIComponent).join(',')}`;
-    const rows = await this.request('GET', path, aggregatedMetricsSchema);
-    return new Map(rows.filter((r) => r.sum !== undefined).map((r) => [r.id, r.sum as number]));
+  /**
+   * Sum over a vertex's subtasks 0..parallelism-1 of the named task metrics (a metric no subtask reports
+   * is absent from the result). Read per subtask because, on Flink 2.2.1 with a running job, the
+   * aggregated /subtasks/metrics sums and the job details' read-records / write-records give 0 for the
+   * record counters while each subtask's own numRecordsIn / numRecordsOut is right.
+   */
+  async vertexMetricSums(
+    jobId: string,
+    vertexId: string,
+    parallelism: number,
+    metrics: string[],
+  ): Promise<Map<string, number>> {
+    const names = Array.from({ length: parallelism }, (_, i) => metrics.map((m) => `${i}.${m}`)).flat();
+    const path = `/jobs/${encodeURIComponent(jobId)}/vertices/${encodeURIComponent(vertexId)}/metrics?get=${names.map(encodeURIComponent).join(',')}`;
+    const rows = await this.request('GET', path, vertexMetricValuesSchema);
+    const sums = new Map<string, number>();
+    for (const row of rows) {
+      const metric = row.id.slice(row.id.indexOf('.') + 1);
+      const value = Number(row.value);
+      if (Number.isFinite(value)) sums.set(metric, (sums.get(metric) ?? 0) + value);
+    }
+    return sums;
   }
 
   /** Jars already uploaded to the cluster. */

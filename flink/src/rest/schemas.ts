@@ -133,13 +133,8 @@ export const savepointStatusSchema = z.object({
 });
 export type SavepointStatus = z.infer<typeof savepointStatusSchema>;
 
-/** /jobs/:id/vertices/:vid/subtasks/metrics?get=a,b — metrics aggregated over subtasks. */
-export const aggregatedMetricsSchema = z.array(
-  z.object({
-    id: z.string(),
-    min: z.number().optional(),
-    max: z.number().optional(),
-    avg: z.number().optional(),
-    sum: z.number().optional(),
-  }),
-);
+/**
+ * /jobs/:id/vertices/:vid/metrics?get=0.a,1.a — one value per subtask, as text (counters and meters
+ * alike). Missing metrics are left out of the answer.
+ */
+export const vertexMetricValuesSchema = z.array(z.object({ id: z.string(), value: z.string() }));
