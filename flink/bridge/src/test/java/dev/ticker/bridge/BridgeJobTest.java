@@ -100,7 +100,7 @@ class BridgeJobTest {
                     .assignTimestampsAndWatermarks(WatermarkStrategy
                             .<BridgeRecord>forGenerator(context -> new EveryEvent())
                             .withTimestampAssigner((record, previous) -> record.timestamp));
-            BridgeJob.composeNodes(source, descriptor, sha, args);
+            BridgeJob.composeNodes(source, descriptor, sha, args, null);
             env.execute("bridge-test");
         }
         // Every valid record reached the chain's sink, the late one too (it is only late for the window).

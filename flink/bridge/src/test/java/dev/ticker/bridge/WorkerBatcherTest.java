@@ -76,9 +76,15 @@ class WorkerBatcherTest {
     }
 
     private WorkerBatcher batcher(String chain, int batchSize, long batchTimeoutMs, int maxInFlight, long callTimeoutMs, int retries) {
+        return batcher(chain, batchSize, batchTimeoutMs, maxInFlight, callTimeoutMs, retries,
+                BridgeArgs.DEFAULT_MAX_REQUEST_BYTES, PoisonLedger.inMemory(3));
+    }
+
+    private WorkerBatcher batcher(String chain, int batchSize, long batchTimeoutMs, int maxInFlight, long callTimeoutMs,
+            int retries, int maxRequestBytes, PoisonLedger poison) {
         WorkerCallSettings settings = new WorkerCallSettings(worker.target(), batchSize, batchTimeoutMs, maxInFlight,
-                callTimeoutMs, new RetryPolicy(retries, 20, 100));
-        return new WorkerBatcher(chain, client::process, settings, scheduler, metrics, () -> false);
+                callTimeoutMs, new RetryPolicy(retries, 20, 100), maxRequestBytes, 3, 5_000);
+        return new WorkerBatcher(chain, client::process, settings, scheduler, metrics, () -> false, poison);
     }
 
     private static BridgeRecord record(String value, int offset) {
@@ -238,8 +244,9 @@ class WorkerBatcherTest {
         WorkerClient ownClient = WorkerClient.connect(worker.target());
         ScheduledExecutorService ownScheduler = Executors.newSingleThreadScheduledExecutor();
         WorkerCallSettings settings = new WorkerCallSettings(worker.target(), 1, 1_000, 1, 10_000,
-                new RetryPolicy(3, 20, 100));
-        WorkerBatcher batcher = new WorkerBatcher("upper", ownClient::process, settings, ownScheduler, metrics, closing::get);
+                new RetryPolicy(3, 20, 100), BridgeArgs.DEFAULT_MAX_REQUEST_BYTES, 3, 5_000);
+        WorkerBatcher batcher = new WorkerBatcher("upper", ownClient::process, settings, ownScheduler, metrics, closing::get,
+                PoisonLedger.inMemory(3));
         TestResult result = addAll(batcher, List.of("x")).get(0);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (worker.calls.get() < 1) {
