@@ -54,7 +54,8 @@ class BridgeJobTest {
         ClickHouseSinkTest.query("CREATE TABLE " + DATABASE + ".windows (id String, n UInt32, ts DateTime('UTC')) "
                 + "ENGINE = ReplacingMergeTree(n) ORDER BY id");
         ClickHouseSinkTest.query("CREATE TABLE " + DATABASE + ".rejected (origin String, step String, reason String, "
-                + "raw String, ts DateTime('UTC')) ENGINE = ReplacingMergeTree() ORDER BY (origin, step)");
+                + "raw String, raw_bytes UInt64, raw_sha256 String, raw_encoding String, ts DateTime('UTC')) "
+                + "ENGINE = ReplacingMergeTree() ORDER BY (origin, step)");
     }
 
     @AfterAll
