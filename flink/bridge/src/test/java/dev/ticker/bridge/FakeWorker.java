@@ -41,6 +41,8 @@ final class FakeWorker extends WorkerGrpc.WorkerImplBase implements AutoCloseabl
     final List<Integer> requestBytes = new CopyOnWriteArrayList<>();
     /** A Process request holding a record with this value fails with INTERNAL (a worker bug on one input). */
     volatile String poisonValue;
+    /** Process calls of the poison record alone (how often the bridge sent it after tracing it). */
+    final AtomicInteger poisonAlone = new AtomicInteger();
     /** Nanotime of each Process call's arrival. */
     final List<Long> arrivals = new CopyOnWriteArrayList<>();
     final AtomicInteger calls = new AtomicInteger();
@@ -88,6 +90,9 @@ final class FakeWorker extends WorkerGrpc.WorkerImplBase implements AutoCloseabl
             }
             String poison = poisonValue;
             if (poison != null && request.getRecordsList().stream().anyMatch(r -> r.getValue().toStringUtf8().equals(poison))) {
+                if (request.getRecordsCount() == 1) {
+                    poisonAlone.incrementAndGet();
+                }
                 response.onError(Status.INTERNAL.withDescription("boom on " + poison).asRuntimeException());
                 return;
             }
