@@ -26,6 +26,16 @@ interface DeadLetter {
   ts: string;
 }
 
+/** What the window's dead letter holds as raw: its rows as the worker would have aggregated them. */
+function windowRaw(ticks: readonly { value: string }[]): string {
+  const rows = ticks.map((t) => {
+    const parsed = parseTick(t.value);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    return JSON.stringify(tickToRow(parsed.tick));
+  });
+  return `[${rows.join(',')}]`;
+}
+
 function tick(id: string, symbol: string, price: number, atMs: number) {
   const value = JSON.stringify({ id, symbol, price, volume: 10, ts: new Date(atMs).toISOString() });
   return { key: symbol, value, timestampMs: atMs };
@@ -74,21 +84,16 @@ it('an oversized window and an oversized record are one dead letter each, with n
     const [window, bad, oversized] = deadLetters as [DeadLetter, DeadLetter, DeadLetter];
 
     // The hot window: named by key and bounds, raw = its 60 rows as the worker would have seen them.
-    const rows = hot.map((t) => {
-      const parsed = parseTick(t.value);
-      if (!parsed.ok) throw new Error(parsed.reason);
-      return JSON.stringify(tickToRow(parsed.tick));
-    });
-    const windowRaw = `[${rows.join(',')}]`;
+    const hotRaw = windowRaw(hot);
     expect(window.origin).toBe(`candles-1m/HOT/${T0}`);
     expect(window.reason).toMatch(
       /^too large: window \[2026-01-05T14:30:00Z, 2026-01-05T14:31:00Z\) of key 'HOT' \(60 records\) makes an Aggregate request of (\d+) bytes, over the bridge's bound of 4096 bytes \(--max-request-bytes\)$/,
     );
     expect(Number(/request of (\d+) bytes/.exec(window.reason)?.[1])).toBeGreaterThan(BOUND);
     expect([window.raw, window.raw_bytes, window.raw_sha256, window.raw_encoding, window.ts]).toEqual([
-      windowRaw,
-      Buffer.byteLength(windowRaw),
-      sha256(windowRaw),
+      hotRaw,
+      Buffer.byteLength(hotRaw),
+      sha256(hotRaw),
       'utf8',
       '2026-01-05 14:30:59',
     ]);
@@ -141,6 +146,61 @@ it('an oversized window and an oversized record are one dead letter each, with n
       expect.soft(max, id).toBeGreaterThan(0);
     }
     console.log(`[e2e] bounded: largest requests ${JSON.stringify(Object.fromEntries(maxima))}`);
+    passed = true;
+  } finally {
+    await run.cleanup(!passed);
+  }
+});
+
+it('a hot symbol-minute over the default 8 MiB bound is a dead letter naming the window; the job runs on', async () => {
+  // The issue's case scaled down: 65,000 ticks of one symbol in one minute make a window of about
+  // 10 MB, over the default bound (the issue's 600,000 made 84 MB, over the 64 MiB message limit).
+  const run = await E2ERun.start('hot-symbol');
+  let passed = false;
+  try {
+    const count = 65_000;
+    const hot = Array.from({ length: count }, (_, i) =>
+      tick(`hot-${i}`, 'HOT', 100 + (i % 100) / 100, T0 + Math.floor((i * 60_000) / count)),
+    );
+    for (let i = 0; i < hot.length; i += 2_000) await run.publishRaw(hot.slice(i, i + 2_000));
+    await run.publishToEveryPartition((p) => ({ ...tick(`sentinel-${p}`, 'ZZZZ', 1, T0 + 150_000) }));
+
+    const query = async <T>(sql: string) =>
+      (await (await run.clickhouse.query({ query: sql, format: 'JSONEachRow' })).json()) as T[];
+    let deadLetters: DeadLetter[] = [];
+    await eventually(
+      'the hot window is a dead letter',
+      async () => {
+        deadLetters = await query<DeadLetter>(
+          'SELECT origin, step, reason, raw, raw_bytes, raw_sha256, raw_encoding, toString(ts) AS ts FROM dead_letters FINAL',
+        );
+        return deadLetters.length >= 1;
+      },
+      300_000,
+    ).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}\n${run.logHint()}`);
+    });
+    const hotRaw = windowRaw(hot);
+    expect(deadLetters).toHaveLength(1);
+    const [window] = deadLetters as [DeadLetter];
+    expect(window.origin).toBe(`candles-1m/HOT/${T0}`);
+    const reason =
+      /^too large: window \[2026-01-05T14:30:00Z, 2026-01-05T14:31:00Z\) of key 'HOT' \(65000 records\) makes an Aggregate request of (\d+) bytes, over the bridge's bound of 8388608 bytes \(--max-request-bytes\)$/.exec(
+        window.reason,
+      );
+    expect(reason, window.reason).not.toBeNull();
+    expect([window.raw, Number(window.raw_bytes), window.raw_sha256, window.raw_encoding]).toEqual([
+      hotRaw.slice(0, 65_536),
+      Buffer.byteLength(hotRaw),
+      sha256(hotRaw),
+      'utf8',
+    ]);
+    const ticks = await query<{ n: string }>('SELECT count() AS n FROM ticks FINAL');
+    expect(Number(ticks[0]?.n)).toBe(count + 6);
+    expect(await run.restarts()).toBe(0);
+    console.log(
+      `[e2e] hot symbol: ${count} ticks, Aggregate request would have been ${reason?.[1]} bytes; raw ${window.raw_bytes} bytes`,
+    );
     passed = true;
   } finally {
     await run.cleanup(!passed);

@@ -145,7 +145,13 @@ class BridgeJobTest {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
             env.setParallelism(1);
             BridgeRecord poison = new BridgeRecord("poison".getBytes(StandardCharsets.UTF_8), "P", BASE + 4_000, "in/9/1");
-            DataStream<BridgeRecord> source = env.fromData(row("p1", "P", 1, BASE + 1_000), poison, row("p2", "P", 2, BASE + 2_000))
+            // Origins of their own: row() numbers the other test's records.
+            DataStream<BridgeRecord> source = env.fromData(
+                            new BridgeRecord("{\"id\":\"p1\",\"n\":1,\"ts\":\"2023-11-14 22:13:21\"}".getBytes(StandardCharsets.UTF_8),
+                                    "P", BASE + 1_000, "in/9/0"),
+                            poison,
+                            new BridgeRecord("{\"id\":\"p2\",\"n\":2,\"ts\":\"2023-11-14 22:13:22\"}".getBytes(StandardCharsets.UTF_8),
+                                    "P", BASE + 2_000, "in/9/2"))
                     .assignTimestampsAndWatermarks(WatermarkStrategy
                             .<BridgeRecord>forGenerator(context -> new EveryEvent())
                             .withTimestampAssigner((record, previous) -> record.timestamp));
