@@ -104,6 +104,8 @@ export class E2ERun {
     readonly workerPort: number,
     /** Bridge knobs of this run's deployments (the defaults when empty). */
     readonly tuning: BridgeTuning = {},
+    /** Where the bridge reaches the worker when not directly (a stand-in in front of it). */
+    private readonly bridgeWorker?: (workerAddress: string) => Promise<string>,
   ) {
     this.config = loadConfig(env);
     this.clickhouse = createClient({
@@ -117,7 +119,10 @@ export class E2ERun {
   }
 
   /** Creates topics and database, starts the worker and deploys the stock pipeline. */
-  static async start(scenario: string, options: { tuning?: BridgeTuning } = {}): Promise<E2ERun> {
+  static async start(
+    scenario: string,
+    options: { tuning?: BridgeTuning; bridgeWorker?: (workerAddress: string) => Promise<string> } = {},
+  ): Promise<E2ERun> {
     // Usable both as a topic suffix and in a ClickHouse database name.
     const suffix = `${scenario.replace(/[^A-Za-z0-9]+/g, '_')}_${Date.now().toString(36)}`;
     const workerPort = await freePort();
@@ -133,7 +138,7 @@ export class E2ERun {
       PIPELINE_NAME: `e2e-${suffix.replace(/_/g, '-').toLowerCase()}`.slice(0, 63),
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     };
-    const run = new E2ERun(suffix, env, loadStack(env), workerPort, options.tuning);
+    const run = new E2ERun(suffix, env, loadStack(env), workerPort, options.tuning, options.bridgeWorker);
     await run.createTopics();
     await migrate({
       url: run.config.clickhouse.url,
@@ -232,7 +237,9 @@ export class E2ERun {
       descriptor,
       jar: () => locateBridgeJar({ build: false }),
       target: {
-        workerAddress: this.config.worker.address,
+        workerAddress: this.bridgeWorker
+          ? await this.bridgeWorker(this.config.worker.address)
+          : this.config.worker.address,
         kafkaBrokers: this.config.kafka.brokers,
         clickhouse: {
           url: this.config.clickhouse.url,
