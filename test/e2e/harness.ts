@@ -351,14 +351,27 @@ export class E2ERun {
     return sent;
   }
 
-  /** The running job's restart count (Flink's numRestarts job metric). */
+  /**
+   * The running job's restart count (Flink's numRestarts job metric). The REST metric cache lags up
+   * to ~10 s, so this waits until the metric has caught up with the job's failure history.
+   */
   async restarts(): Promise<number> {
-    if (!this.jobId) throw new Error('no job deployed');
-    const response = await fetch(`${this.flink.url}/jobs/${this.jobId}/metrics?get=numRestarts`);
-    const rows = (await response.json()) as { id: string; value: string }[];
-    const value = rows.find((r) => r.id === 'numRestarts')?.value;
-    if (value === undefined) throw new Error(`job ${this.jobId} has no numRestarts metric yet`);
-    return Number(value);
+    const jobId = this.jobId;
+    if (!jobId) throw new Error('no job deployed');
+    const failures = (await this.flink.jobExceptions(jobId)).exceptionHistory?.entries?.length ?? 0;
+    let restarts = -1;
+    await eventually(
+      `numRestarts of job ${jobId} reaches its ${failures} failures`,
+      async () => {
+        const response = await fetch(`${this.flink.url}/jobs/${jobId}/metrics?get=numRestarts`);
+        const rows = (await response.json()) as { id: string; value: string }[];
+        const value = rows.find((r) => r.id === 'numRestarts')?.value;
+        restarts = value === undefined ? -1 : Number(value);
+        return restarts >= failures;
+      },
+      30_000,
+    );
+    return restarts;
   }
 
   /**

@@ -60,6 +60,7 @@ final class DeadLetterRow {
         private final ByteArrayOutputStream head = new ByteArrayOutputStream();
         private long length;
         private boolean valid = true;
+        private String sha256;
 
         Raw() {
             try {
@@ -81,16 +82,17 @@ final class DeadLetterRow {
             return this;
         }
 
+        /** Appends text as UTF-8. */
         Raw add(String text) {
             return add(text.getBytes(StandardCharsets.UTF_8));
         }
 
-        long length() {
-            return length;
-        }
-
+        /** SHA-256 (hex) of everything added; add nothing after asking (the digest is final then). */
         String sha256() {
-            return HexFormat.of().formatHex(digest.digest());
+            if (sha256 == null) {
+                sha256 = HexFormat.of().formatHex(digest.digest());
+            }
+            return sha256;
         }
 
         /** The stored text: UTF-8 up to the cap on a character boundary, else base64 of the first bytes. */
