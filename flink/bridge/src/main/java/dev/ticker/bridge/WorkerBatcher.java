@@ -36,8 +36,8 @@ final class WorkerBatcher {
     /** Field number of ProcessRequest.records (worker.proto). */
     private static final int RECORDS_FIELD = ProcessRequest.RECORDS_FIELD_NUMBER;
 
-    /** One input; {@code proto} and {@code bytes} (its share of the request) are computed once. */
-    private record Pending(BridgeRecord input, ResultFuture<Emission> future, Record proto, int bytes) {}
+    /** One input, with its proto form built once (for sizing and sending). */
+    private record Pending(BridgeRecord input, ResultFuture<Emission> future, Record proto) {}
 
     private final String chain;
     private final BiFunction<ProcessRequest, Long, CompletableFuture<ProcessResponse>> call;
@@ -99,7 +99,7 @@ final class WorkerBatcher {
             if (!open.isEmpty() && baseBytes + openBytes + bytes > settings.maxRequestBytes()) {
                 seal(); // the open batch is as large as a request may be: this record starts the next one
             }
-            open.add(new Pending(input, future, proto, bytes));
+            open.add(new Pending(input, future, proto));
             openBytes += bytes;
             if (open.size() >= settings.batchSize()) {
                 seal();
