@@ -29,22 +29,29 @@ it('a record the worker always fails on is a dead letter after --poison-restarts
   try {
     const calm = [1, 2, 3].map((s) => tick(`calm-${s}`, 'AAA', 50 + s, T0 + s * 1000));
     await run.publishRaw([...calm.slice(0, 2), tick('poison-1', 'PSN', 1, T0 + 2500), calm[2]!]);
-    await run.publishToEveryPartition((p) => ({ ...tick(`sentinel-${p}`, 'ZZZZ', 1, T0 + 150_000) }));
 
     const query = async <T>(sql: string) =>
       (await (await run.clickhouse.query({ query: sql, format: 'JSONEachRow' })).json()) as T[];
+    const withHint = (error: unknown) => {
+      throw new Error(`${(error as Error).message}\n${run.logHint()}`);
+    };
     let deadLetters: { origin: string; step: string; reason: string; raw: string }[] = [];
     await eventually(
-      'the poison record is a dead letter and the AAA candle is written',
+      'the poison record is a dead letter',
       async () => {
         deadLetters = await query('SELECT origin, step, reason, raw FROM dead_letters FINAL');
-        const candles = await query<{ symbol: string }>('SELECT symbol FROM candles_1m FINAL');
-        return deadLetters.length >= 1 && candles.some((c) => c.symbol === 'AAA');
+        return deadLetters.length >= 1;
       },
       240_000,
-    ).catch((error: unknown) => {
-      throw new Error(`${(error as Error).message}\n${run.logHint()}`);
-    });
+    ).catch(withHint);
+    // Only now the records that close the 14:30 windows: watermarks are not in checkpoints, so a job
+    // restored after it had read its whole input would wait for new records before windows fire.
+    await run.publishToEveryPartition((p) => ({ ...tick(`sentinel-${p}`, 'ZZZZ', 1, T0 + 150_000) }));
+    await eventually(
+      'the AAA candle is written',
+      async () => (await query<{ symbol: string }>('SELECT symbol FROM candles_1m FINAL')).length >= 1,
+      120_000,
+    ).catch(withHint);
     expect(deadLetters).toHaveLength(1);
     expect(deadLetters[0]).toMatchObject({
       step: 'parse-tick',
