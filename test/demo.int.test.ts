@@ -7,27 +7,15 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { createClient } from '@clickhouse/client';
 import { loadConfig } from '@ticker/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { portInUse } from '../scripts/stack/stack';
+import { freePort, portInUse } from '../scripts/stack/stack';
 import { waitUntil } from '../scripts/stack/wait';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const SYMBOLS = ['AAPL', 'AMZN', 'GOOG', 'META', 'MSFT', 'NVDA', 'TSLA'];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 const suffix = Date.now().toString(36);
 const dashboardPort = await freePort();

@@ -34,8 +34,10 @@ final class SourceGate extends ProcessFunction<TimedRecord, TimedRecord> {
     public void processElement(TimedRecord record, Context context, Collector<TimedRecord> out) {
         if (record.status == TimedRecord.AHEAD) {
             ahead.inc();
-            context.output(DEAD_LETTERS, new BridgeRecord(
-                    SourceDeadLetter.json(record, sourceName, record.aheadReason), record.key, record.timestamp, record.origin));
+            // The row's ts is the Kafka timestamp: the refused future time stays out of every table's clock.
+            byte[] row = DeadLetterRow.json(record.origin, sourceName, record.aheadReason,
+                    DeadLetterRow.raw(record.value == null ? new byte[0] : record.value), record.timestamp);
+            context.output(DEAD_LETTERS, new BridgeRecord(row, record.key, record.timestamp, record.origin));
             return;
         }
         if (record.status == TimedRecord.UNREADABLE) {

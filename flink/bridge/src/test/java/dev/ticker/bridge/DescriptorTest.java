@@ -51,7 +51,7 @@ class DescriptorTest {
         Descriptor.WindowNode candles = assertInstanceOf(Descriptor.WindowNode.class, descriptor.nodes().get(2));
         assertEquals("tumbling", candles.window().type());
         assertEquals(60_000, candles.window().sizeMs());
-        assertEquals(List.of("clickhouse:rejected", "kafka:stock-ticks-dlq"),
+        assertEquals(List.of("clickhouse:dead_letters", "kafka:stock-ticks-dlq"),
                 descriptor.deadLetter().targets().stream().map(Descriptor.SinkTarget::describe).toList());
         assertEquals(2, descriptor.parallelism());
     }
@@ -133,7 +133,7 @@ class DescriptorTest {
         String text = stockDescriptor();
         List<String> accepted = Descriptor.acceptedSha256(text);
         // What `pipeline describe --sha256` printed for this text (trailing newline included).
-        assertEquals("89e044f012444e0c4d65b2b5a9ab63f58efe28514799dd917d9137ebac6de26d", accepted.get(0));
+        assertEquals("85b1697d6bd77ec58880e17719930443742cfd91fc82da7a7343b606225badc0", accepted.get(0));
         assertEquals(2, accepted.size());
         assertTrue(Descriptor.acceptedSha256(text.strip()).contains(accepted.get(0)));
         assertFalse(Descriptor.acceptedSha256(text.replace("stock-ticks-dlq", "other-dlq")).contains(accepted.get(0)));

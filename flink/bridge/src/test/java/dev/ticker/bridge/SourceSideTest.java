@@ -70,7 +70,9 @@ class SourceSideTest {
             read("{\"id\":\"b\",\"ts\":\"2026-11-21T09:30:00.000Z\"}", 0)};
         assertEquals(List.of("in/0/0 1795253407045 {\"origin\":\"in/0/0\",\"step\":\"read\",\"reason\":"
                         + "\"event time 2026-11-22T09:30:00.000Z is more than 60000 ms ahead of the clock (maxAheadMs)\","
-                        + "\"raw\":\"{\\\"id\\\":\\\"a\\\",\\\"ts\\\":\\\"2026-11-22T09:30:00.000Z\\\"}\",\"ts\":\"2026-11-21 09:30:07\"}"),
+                        + "\"raw\":\"{\\\"id\\\":\\\"a\\\",\\\"ts\\\":\\\"2026-11-22T09:30:00.000Z\\\"}\",\"raw_bytes\":42,"
+                        + "\"raw_sha256\":\"8b1e32af15db55b0b028fd139406b92bdea01fecfdc559fe75e61da82d6f2d49\",\"raw_encoding\":\"utf8\","
+                        + "\"ts\":\"2026-11-21 09:30:07\"}"),
                 run(true, input));
         assertEquals(List.of("in/0/1 1795253400000 {\"id\":\"b\",\"ts\":\"2026-11-21T09:30:00.000Z\"}"), run(false, input));
     }
