@@ -125,13 +125,14 @@ async function publisherFor(ctx: EngineContext, topic: string): Promise<TickPubl
 }
 
 /**
- * Fills `topic` with `count` generated records (1 % malformed) whose event times end a minute
+ * Fills `topic` with `count` generated records (1 % malformed) whose event times end six minutes
  * ago, then one tick per partition five minutes later so that every partition's watermark passes
- * every real window (the stock pipeline never fires the last window otherwise).
+ * every real window (the stock pipeline never fires the last window otherwise). Those flush ticks
+ * stay a minute in the past: the stock pipeline refuses a tick more than 60 s ahead of the clock.
  */
 export async function preloadTopic(ctx: EngineContext, topic: string, count: number, seed: number): Promise<Expected> {
   const eventRate = 1000;
-  const startTimeMs = Date.now() - 60_000 - Math.ceil((count * 1000) / eventRate);
+  const startTimeMs = Date.now() - 6 * 60_000 - Math.ceil((count * 1000) / eventRate);
   const windows = new Map<string, TickRow[]>();
   let valid = 0;
   let malformed = 0;
