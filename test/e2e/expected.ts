@@ -40,7 +40,7 @@ export interface SourceRules {
 /**
  * The id a record counts under, read as the bridge does: the `id` of a JSON object value, when it is a
  * non-empty string. Every record the scenarios send is read well within the dedupe horizon, so any
- * later record with an id already seen is dropped before parsing.
+ * later record with a Kafka key and id already seen is dropped before parsing.
  */
 function dedupeId(value: string): string | undefined {
   try {
@@ -102,11 +102,13 @@ export function expectedResults(
       });
       continue;
     }
-    // 2. One id, one record: the first record carrying an id counts, later ones are dropped.
+    // 2. One id, one record: the first record carrying an id counts, later ones with the same Kafka
+    //    key and id are dropped.
     const id = dedupeId(record.value);
     if (id !== undefined) {
-      if (seen.has(id)) continue;
-      seen.add(id);
+      const keyed = JSON.stringify([record.key, id]);
+      if (seen.has(keyed)) continue;
+      seen.add(keyed);
     }
     // 3. The tick schema is the one contract both sides share; whether a value is a tick is its call.
     const parsed = parseTick(record.value);

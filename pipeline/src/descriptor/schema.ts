@@ -51,9 +51,9 @@ export const eventTimeSchema = z.discriminatedUnion('from', [
 ]);
 
 /**
- * Drops a record whose id (a string field of its JSON value) was already seen within `horizonMs`
- * (processing time: Flink keyed state with that TTL), before any step runs. A record without a
- * readable id is never dropped.
+ * Drops a record whose id (a string field of its JSON value) was already seen with the same Kafka key
+ * within `horizonMs` (processing time: Flink keyed state with that TTL), before any step runs. A
+ * record without a readable id is never dropped.
  */
 export const dedupeSchema = z.object({ idPath: fieldPath, horizonMs: z.number().int().positive() }).strict();
 

@@ -55,7 +55,7 @@ export function fieldTime(
   return { from: 'field', path: path.split('.'), format, maxAheadMs: options.maxAheadMs ?? DEFAULT_MAX_AHEAD_MS };
 }
 
-/** Drops a record whose string field `idPath` (dotted) repeats an id seen within `horizonMs`. */
+/** Drops a record whose string field `idPath` (dotted) repeats an id seen with the same Kafka key within `horizonMs`. */
 export function dedupeById(idPath: string, horizonMs: number): Dedupe {
   return { idPath: idPath.split('.'), horizonMs };
 }

@@ -25,7 +25,11 @@ class SourceSideTest {
 
     /** A record read {@code readAfterMs} after NOW (the reader's clock decides ahead-ness at NOW). */
     private static TimedRecord read(String json, long readAfterMs) {
-        TimedRecord record = READER.read(json.getBytes(StandardCharsets.UTF_8), "K", NOW, "in/0/" + offset++);
+        return read("K", json, readAfterMs);
+    }
+
+    private static TimedRecord read(String key, String json, long readAfterMs) {
+        TimedRecord record = READER.read(json.getBytes(StandardCharsets.UTF_8), key, NOW, "in/0/" + offset++);
         record.readAtMs += readAfterMs;
         return record;
     }
@@ -45,7 +49,7 @@ class SourceSideTest {
     }
 
     @Test
-    void repeatedIdsWithinTheHorizonCountOnceAndOthersPass() throws Exception {
+    void repeatedIdsOfAKeyWithinTheHorizonCountOnceAndOthersPass() throws Exception {
         offset = 0;
         List<String> records = run(false,
                 read("{\"id\":\"a\",\"ts\":\"2026-11-21T09:30:00.000Z\"}", 0),
@@ -53,13 +57,15 @@ class SourceSideTest {
                 read("{\"id\":\"a\",\"ts\":\"2026-11-21T09:30:00.000Z\"}", 59_999), // within the horizon: dropped
                 read("{\"id\":\"b\",\"ts\":\"2026-11-21T09:30:01.000Z\"}", 60_000), // horizon over: counts again
                 read("no id, no time", 0),
-                read("no id, no time", 0)); // no id: never dropped
+                read("no id, no time", 0), // no id: never dropped
+                read("L", "{\"id\":\"a\",\"ts\":\"2026-11-21T09:30:00.000Z\"}", 0)); // another Kafka key: counts
         assertEquals(List.of(
                 "in/0/0 1795253400000 {\"id\":\"a\",\"ts\":\"2026-11-21T09:30:00.000Z\"}",
                 "in/0/1 1795253401000 {\"id\":\"b\",\"ts\":\"2026-11-21T09:30:01.000Z\"}",
                 "in/0/3 1795253401000 {\"id\":\"b\",\"ts\":\"2026-11-21T09:30:01.000Z\"}",
                 "in/0/4 1795253407045 no id, no time",
-                "in/0/5 1795253407045 no id, no time"), records);
+                "in/0/5 1795253407045 no id, no time",
+                "in/0/6 1795253400000 {\"id\":\"a\",\"ts\":\"2026-11-21T09:30:00.000Z\"}"), records);
     }
 
     @Test
