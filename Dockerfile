@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1.7
 # The one Node image of the demo. It runs every TypeScript component by command:
 #   worker     node --import tsx pipeline/src/cli/main.ts worker pipeline/src/stock/stockPipeline.ts
 #   producer   node --import tsx producer/src/cli.ts ...
@@ -8,7 +7,8 @@
 # TypeScript runs through tsx (the repository has no build step), so tsx and esbuild are
 # the only dev packages kept in the runtime image.
 
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+# Node 24 LTS (maintained to April 2028) on Debian 12; the code also runs on Node 20.19+, the local machines' Node.
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 # ---- all dependencies, from the lock file ----
 FROM ${NODE_IMAGE} AS deps
@@ -20,12 +20,12 @@ COPY pipeline/package.json pipeline/package.json
 COPY flink/package.json flink/package.json
 COPY dashboard/package.json dashboard/package.json
 # --ignore-scripts: nothing here needs an install script, and none may download binaries.
-# npm ci refuses a lock file that lacks other platforms' optional packages (the lock is written
-# where some of biome's platform binaries are not published); then install from the lock with
-# npm install, which keeps every locked version and only adds the missing platform entries.
+# The lock file lists every platform's packages, so `npm ci` needs no fallback. npm has been
+# seen to exit 0 after "Exit handler never called!" with packages missing, so `npm ls` then
+# checks that every locked package is really there and fails the build if one is not.
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --ignore-scripts --no-audit --no-fund \
-    || npm install --ignore-scripts --no-audit --no-fund
+    && npm ls --all >/dev/null
 
 # ---- production dependencies only ----
 FROM deps AS prod-deps
@@ -56,6 +56,8 @@ COPY flink/package.json flink/package.json
 COPY flink/src flink/src
 COPY dashboard dashboard
 COPY scripts/db scripts/db
+# scripts/db imports the repository layout (repoRoot) from here.
+COPY scripts/stack/layout.ts scripts/stack/layout.ts
 COPY sql sql
 COPY docker/healthcheck.ts docker/healthcheck.ts
 # The deployer's savepoint records live in STACK_DIR (.stack); compose mounts a volume there.

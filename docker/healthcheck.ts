@@ -3,9 +3,10 @@
  *   healthcheck.ts grpc <host:port> [service]   grpc.health.v1 Check answers SERVING
  *   healthcheck.ts http <url>                    the URL answers 2xx
  *   healthcheck.ts topic-growing <topic>         the topic's end offsets grew since the last check
+ *   healthcheck.ts fresh-file <path> <seconds>   the file was written within so many seconds
  * Exit 0 = healthy, 1 = unhealthy (with the reason on stderr, which `docker inspect` shows).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
@@ -72,12 +73,26 @@ async function topicGrowing(topic: string): Promise<string | undefined> {
   }
 }
 
+/** Healthy when a periodic job wrote its heartbeat file recently (the retention job does, after each pass). */
+async function freshFile(path: string, maxAgeSeconds: number): Promise<string | undefined> {
+  if (!Number.isFinite(maxAgeSeconds) || maxAgeSeconds <= 0) return `max age must be a number of seconds > 0`;
+  try {
+    const ageSeconds = (Date.now() - (await stat(path)).mtimeMs) / 1000;
+    return ageSeconds <= maxAgeSeconds
+      ? undefined
+      : `${path} is ${Math.round(ageSeconds)} s old (max ${maxAgeSeconds} s)`;
+  } catch (error) {
+    return `${path} not written yet: ${(error as Error).message}`;
+  }
+}
+
 async function check(args: string[]): Promise<string | undefined> {
   const [mode, target, extra] = args;
   if (mode === 'grpc' && target) return grpcServing(target, extra ?? '');
   if (mode === 'http' && target) return httpOk(target);
   if (mode === 'topic-growing' && target) return topicGrowing(target);
-  return 'usage: healthcheck.ts grpc <host:port> [service] | http <url> | topic-growing <topic>';
+  if (mode === 'fresh-file' && target && extra) return freshFile(target, Number(extra));
+  return 'usage: healthcheck.ts grpc <host:port> [service] | http <url> | topic-growing <topic> | fresh-file <path> <seconds>';
 }
 
 const problem = await check(process.argv.slice(2));

@@ -12,6 +12,7 @@ import { configVariables } from '@ticker/common';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { isPinnedImage, lintDockerfile } from './dockerfile-lint';
+import { copiedPaths, isCopied, missingImports } from './image-files';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '..');
@@ -39,6 +40,8 @@ const portSchema = z.object({
 const serviceSchema = z.object({
   image: z.string().optional(),
   build: z.object({ context: z.string(), dockerfile: z.string() }).optional(),
+  pull_policy: z.string().optional(),
+  ulimits: z.record(z.string(), z.unknown()).optional(),
   restart: z.string().optional(),
   container_name: z.string().optional(),
   profiles: z.array(z.string()).optional(),
@@ -51,6 +54,7 @@ const serviceSchema = z.object({
         source: z.string().optional(),
         target: z.string(),
         read_only: z.boolean().optional(),
+        bind: z.object({ selinux: z.string().optional() }).passthrough().optional(),
       }),
     )
     .optional(),
@@ -116,6 +120,7 @@ describe('compose.yaml (docker compose config)', () => {
       'kafka-init',
       'migrate',
       'producer',
+      'retention',
       'taskmanager',
       'worker',
     ]);
@@ -182,6 +187,82 @@ describe('compose.yaml (docker compose config)', () => {
     }
     expect(services.kafka?.image).toMatch(/^apache\/kafka:4\.\d+\.\d+$/);
     expect(services.clickhouse?.image).toMatch(/^clickhouse\/clickhouse-server:\d+\.\d+/);
+  });
+
+  it('builds each image tag in exactly one service; the others never pull it', () => {
+    const builtTags = new Map<string, string[]>();
+    for (const [name, service] of Object.entries(services)) {
+      if (service.build) builtTags.set(service.image!, [...(builtTags.get(service.image!) ?? []), name]);
+    }
+    expect(Object.fromEntries(builtTags)).toEqual({
+      'stock-ticker/flink:0.1.0': ['jobmanager'],
+      'stock-ticker/node:0.1.0': ['worker'],
+    });
+    const users = Object.entries(services)
+      .filter(([, s]) => !s.build && builtTags.has(s.image!))
+      .map(([n, s]) => `${n} ${s.pull_policy}`)
+      .sort();
+    expect(users).toEqual([
+      'dashboard never',
+      'deployer never',
+      'migrate never',
+      'producer never',
+      'retention never',
+      'taskmanager never',
+    ]);
+  });
+
+  it('runs on restricted runtimes and SELinux hosts: no raised ulimits, bind mounts labelled', () => {
+    for (const [name, service] of Object.entries(services)) {
+      expect(service.ulimits, `${name} ulimits`).toBeUndefined();
+      for (const volume of service.volumes ?? []) {
+        if (volume.type !== 'bind' || volume.source === '/var/run/docker.sock') continue;
+        expect(`${name} ${volume.target} ${volume.bind?.selinux}`).toBe(`${name} ${volume.target} z`);
+      }
+    }
+  });
+
+  it('bounds the demo’s disk: Kafka retention with rolling segments, the retention job, a light Kafka probe', () => {
+    const kafka = services.kafka?.environment ?? {};
+    expect(kafka.KAFKA_LOG_RETENTION_HOURS).toBe('24');
+    expect(kafka.KAFKA_LOG_RETENTION_BYTES).toBe(String(256 * 1024 * 1024));
+    expect(kafka.KAFKA_LOG_SEGMENT_BYTES).toBe(String(64 * 1024 * 1024));
+    expect(kafka.KAFKA_LOG_ROLL_HOURS).toBe('1');
+    expect(services.retention?.command).toEqual([
+      'node',
+      '--import',
+      'tsx',
+      'scripts/db/retention.ts',
+      '--days',
+      '7',
+      '--every',
+      '3600',
+      '--heartbeat',
+      '/tmp/retention.heartbeat',
+    ]);
+    // The probe's JVM must not start with the broker's 512 MB heap.
+    expect(services.kafka?.healthcheck?.test?.join(' ')).toContain("KAFKA_HEAP_OPTS='-Xms32m -Xmx64m'");
+  });
+
+  it('runs in the Node image only files the image copies', async () => {
+    const dockerfile = await readFile(join(ROOT, 'Dockerfile'), 'utf8');
+    const copied = copiedPaths(dockerfile);
+    const packageScripts = z
+      .object({ scripts: z.record(z.string(), z.string()) })
+      .parse(JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'))).scripts;
+    const entries: string[] = [];
+    for (const service of Object.values(services)) {
+      if (service.image !== 'stock-ticker/node:0.1.0') continue;
+      const words = [...(service.command ?? []), ...(service.healthcheck?.test ?? [])];
+      entries.push(...words.filter((w) => w.endsWith('.ts')));
+      const npmRun = words.indexOf('run');
+      if (words[0] === 'npm' && npmRun >= 0) {
+        const script = words.slice(npmRun + 1).find((w) => !w.startsWith('-')) ?? '';
+        entries.push(...(packageScripts[script] ?? '').split(/\s+/).filter((w) => w.endsWith('.ts')));
+      }
+    }
+    expect(entries).toContain('scripts/db/migrate.ts');
+    expect(entries.filter((e) => !isCopied(e, copied))).toEqual([]);
   });
 
   it('passes only configVariables to our services, plus what the images document', () => {
@@ -257,18 +338,48 @@ describe('Flink image config', () => {
   });
 });
 
+describe('the Node image copies every file its code imports', () => {
+  it('has no import of a file the image lacks', async () => {
+    expect(missingImports(ROOT, await readFile(join(ROOT, 'Dockerfile'), 'utf8'))).toEqual([]);
+  });
+
+  it('catches the missing scripts/stack/layout.ts that broke `migrate`', async () => {
+    const dockerfile = await readFile(join(ROOT, 'Dockerfile'), 'utf8');
+    const without = dockerfile.replace(/^COPY scripts\/stack\/layout\.ts .*\n/m, '');
+    expect(without).not.toBe(dockerfile);
+    expect(missingImports(ROOT, without)).toEqual([
+      { file: 'scripts/db/migrate-lib.ts', specifier: '../stack/layout', resolved: 'scripts/stack/layout.ts' },
+    ]);
+    const withoutCommon = dockerfile.replace(/^COPY common common\n/m, '');
+    expect(missingImports(ROOT, withoutCommon).map((m) => m.resolved)).toContain('common/src/index.ts');
+  });
+});
+
 describe('Dockerfiles (lint)', () => {
   it('the Node image is clean', async () => {
     expect(lintDockerfile(await readFile(join(ROOT, 'Dockerfile'), 'utf8'))).toEqual([]);
   });
 
-  it('the Flink image is clean (Flink’s entry point drops to the flink user)', async () => {
+  it('the Flink image is clean, and runs as the flink user like the official image', async () => {
     const text = await readFile(join(ROOT, 'flink/Dockerfile'), 'utf8');
-    expect(lintDockerfile(text, { rootEntrypointDropsPrivileges: true })).toEqual([]);
+    expect(lintDockerfile(text)).toEqual([]);
     expect(text).toMatch(/^FROM flink:2\.2\.1-scala_2\.12-java17$/m);
     // The image's entry point overrides jobmanager.rpc.address with this (default: own hostname).
     expect(text).toMatch(/^ENV JOB_MANAGER_RPC_ADDRESS=jobmanager$/m);
     expect(text).toMatch(/^FROM maven:3\.9\.\d+-eclipse-temurin-17 AS bridge$/m);
+  });
+
+  it('catches a RUN that writes outside /opt/flink as the Flink image’s own user (mkdir /flink-state failed)', async () => {
+    const text = await readFile(join(ROOT, 'flink/Dockerfile'), 'utf8');
+    const withoutRoot = text.replace(/^USER root\n/m, '');
+    expect(withoutRoot).not.toBe(text);
+    expect(lintDockerfile(withoutRoot).map((p) => p.rule)).toEqual(['run-as-base-user']);
+    expect(lintDockerfile(`# syntax=docker/dockerfile:1.7\n${text}`).map((p) => `${p.line} ${p.rule}`)).toEqual([
+      '1 no-syntax-directive',
+    ]);
+    // Writing inside the user's home, or as root, is fine; the final stage keeps the base's user.
+    expect(lintDockerfile('FROM flink:2.2.1\nRUN mkdir -p /opt/flink/usrlib && echo x > /opt/flink/a')).toEqual([]);
+    expect(lintDockerfile('FROM flink:2.2.1\nUSER root\nRUN mkdir /x').map((p) => p.rule)).toEqual(['non-root']);
   });
 
   it('flags what it is meant to flag', () => {
@@ -279,6 +390,7 @@ describe('Dockerfiles (lint)', () => {
       'WORKDIR app',
       'ADD . /app',
       'RUN cd /app && npm install',
+      'RUN npm ci || npm install',
       'RUN apt-get install curl',
       'COPY --from=nowhere /x /y',
       'CMD node server.js',
@@ -290,11 +402,12 @@ describe('Dockerfiles (lint)', () => {
       '5 copy-not-add',
       '6 npm-ci',
       '6 no-cd',
-      '7 apt-no-recommends',
-      '7 apt-yes',
-      '7 apt-lists',
-      '8 copy-from-stage',
-      '9 exec-form',
+      '7 npm-ci',
+      '8 apt-no-recommends',
+      '8 apt-yes',
+      '8 apt-lists',
+      '9 copy-from-stage',
+      '10 exec-form',
       '0 non-root',
     ]);
     expect(isPinnedImage('node:20.20.2-bookworm-slim')).toBe(true);

@@ -2,8 +2,9 @@
  * A small Dockerfile linter for this repository's images (hadolint is a Haskell binary we
  * cannot fetch here). It checks the rules that matter for a reproducible demo image:
  * pinned base images, COPY over ADD, npm ci over npm install, apt hygiene, exec-form
- * CMD/ENTRYPOINT, absolute WORKDIR, known COPY --from stages, and a non-root final user
- * unless the image documents that its entry point drops privileges.
+ * CMD/ENTRYPOINT, absolute WORKDIR, known COPY --from stages, a non-root final user, no
+ * `# syntax=` directive (it pulls a frontend image from Docker Hub on every cold build), and
+ * no RUN that writes outside its home while the base image's non-root user is in effect.
  */
 
 export interface LintProblem {
@@ -52,19 +53,51 @@ export function isPinnedImage(image: string): boolean {
   return tag !== undefined && tag !== '' && tag !== 'latest' && !tag.includes('$');
 }
 
-export interface LintOptions {
-  /** The final stage may run as root because its entry point drops privileges (e.g. Flink's gosu). */
-  rootEntrypointDropsPrivileges?: boolean;
+/**
+ * Base images whose last instruction is `USER <non-root>`, with the only place that user may
+ * write. A RUN in a stage built on one of them runs as that user until a `USER root`.
+ */
+const nonRootBaseImages: { image: RegExp; user: string; home: string }[] = [
+  // The official Flink image ends with `USER flink`; its home is /opt/flink.
+  { image: /^flink:/, user: 'flink', home: '/opt/flink' },
+];
+
+/** Absolute paths a RUN writes to: the operands of mkdir, touch, chown, chmod, cp, mv, ln, rm, tee and `>`. */
+function writtenPaths(command: string): string[] {
+  const paths: string[] = [];
+  for (const segment of command.split(/&&|\|\||;|\|/)) {
+    const words = segment.trim().split(/\s+/);
+    const verb = words[0] ?? '';
+    if (['mkdir', 'touch', 'chown', 'chmod', 'cp', 'mv', 'ln', 'rm', 'tee'].includes(verb)) {
+      paths.push(...words.slice(1).filter((w) => w.startsWith('/')));
+    }
+    for (const match of segment.matchAll(/>>?\s*(\/\S+)/g)) if (match[1]) paths.push(match[1]);
+  }
+  return paths.filter((p) => p !== '/dev/null');
 }
 
 /** Problems found in a Dockerfile's text (empty when clean). */
-export function lintDockerfile(text: string, options: LintOptions = {}): LintProblem[] {
+export function lintDockerfile(text: string): LintProblem[] {
   const problems: LintProblem[] = [];
   const add = (line: number, rule: string, message: string) => problems.push({ line, rule, message });
   const args = new Map<string, string>();
   const stages: string[] = [];
   let finalUser: string | undefined;
+  // The user RUN executes as in the current stage, and where that user may write.
+  const root = { user: 'root', home: '/' };
+  let runUser = root;
+  let stageBase: (typeof nonRootBaseImages)[number] | undefined;
   let sawFrom = false;
+
+  const syntax = /^#\s*syntax\s*=/im.exec(text);
+  if (syntax) {
+    const line = text.slice(0, syntax.index).split('\n').length;
+    add(
+      line,
+      'no-syntax-directive',
+      'drop the `# syntax=` line: it pulls the frontend from Docker Hub on every cold build',
+    );
+  }
 
   for (const ins of instructions(text)) {
     const { line, keyword } = ins;
@@ -75,7 +108,6 @@ export function lintDockerfile(text: string, options: LintOptions = {}): LintPro
     }
     if (keyword === 'FROM') {
       sawFrom = true;
-      finalUser = undefined;
       const parts = ins.args.split(/\s+/).filter((p) => !p.startsWith('--platform'));
       const image = (parts[0] ?? '').replace(
         /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/,
@@ -86,6 +118,9 @@ export function lintDockerfile(text: string, options: LintOptions = {}): LintPro
         add(line, 'pinned-base', `base image "${parts[0]}" must have a fixed tag (not latest, not untagged)`);
       }
       if (alias) stages.push(alias);
+      stageBase = nonRootBaseImages.find((b) => b.image.test(image));
+      runUser = stageBase ?? root;
+      finalUser = stageBase?.user;
       continue;
     }
     if (!sawFrom) {
@@ -105,9 +140,15 @@ export function lintDockerfile(text: string, options: LintOptions = {}): LintPro
       add(line, 'workdir-absolute', `WORKDIR ${ins.args} must be absolute`);
     }
     if (keyword === 'RUN') {
-      // npm install is accepted only as the fallback of an npm ci in the same RUN.
-      if (/\bnpm (install|i)\b/.test(ins.args) && !/\bnpm ci\b.*\|\|\s*npm (install|i)\b/.test(ins.args)) {
+      // No `npm install`, not even as a fallback: it rewrites the lock and hides an incomplete install.
+      if (/\bnpm (install|i)\b/.test(ins.args)) {
         add(line, 'npm-ci', 'use npm ci (the lock file) instead of npm install');
+      }
+      if (runUser.user !== 'root' && runUser.user !== '0') {
+        const outside = writtenPaths(ins.args).filter((p) => p !== runUser.home && !p.startsWith(`${runUser.home}/`));
+        if (outside.length > 0) {
+          add(line, 'run-as-base-user', `RUN writes ${outside.join(', ')} as ${runUser.user}: add USER root before it`);
+        }
       }
       if (/apt-get install/.test(ins.args)) {
         if (!/--no-install-recommends/.test(ins.args)) {
@@ -125,11 +166,16 @@ export function lintDockerfile(text: string, options: LintOptions = {}): LintPro
     if ((keyword === 'CMD' || keyword === 'ENTRYPOINT') && !ins.args.startsWith('[')) {
       add(line, 'exec-form', `${keyword} must use the JSON (exec) form so signals reach the process`);
     }
-    if (keyword === 'USER') finalUser = ins.args.trim();
+    if (keyword === 'USER') {
+      finalUser = ins.args.trim();
+      const user = finalUser.split(':')[0] ?? finalUser;
+      if (user === 'root' || user === '0') runUser = root;
+      else runUser = stageBase?.user === user ? stageBase : { user, home: `/home/${user}` };
+    }
   }
   if (!sawFrom) add(1, 'from-first', 'no FROM instruction');
   const rootUser = finalUser === undefined || finalUser === 'root' || finalUser === '0';
-  if (rootUser && !options.rootEntrypointDropsPrivileges) {
+  if (rootUser) {
     add(0, 'non-root', 'the final stage must switch to a non-root USER');
   }
   return problems;
