@@ -44,7 +44,8 @@ export function run(command: string, args: readonly string[], options: RunOption
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
-      stdio: ['pipe', 'pipe', 'pipe'],
+      // No stdin unless there is input: a child that exits without reading it would EPIPE us.
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
@@ -53,11 +54,11 @@ export function run(command: string, args: readonly string[], options: RunOption
       const lines = chunk.split('\n').filter((l) => l.trim() !== '');
       if (lines.length > 0) lastLine = lines[lines.length - 1]!.slice(0, 200);
     };
-    child.stdout.setEncoding('utf8').on('data', (c: string) => {
+    child.stdout?.setEncoding('utf8').on('data', (c: string) => {
       stdout += c;
       remember(c);
     });
-    child.stderr.setEncoding('utf8').on('data', (c: string) => {
+    child.stderr?.setEncoding('utf8').on('data', (c: string) => {
       stderr += c;
       remember(c);
     });
@@ -65,7 +66,11 @@ export function run(command: string, args: readonly string[], options: RunOption
     const progress =
       options.progressEveryMs !== undefined
         ? setInterval(
-            () => log.info({ step: label, elapsedS: Math.round((Date.now() - started) / 1000), last: lastLine }, 'still running'),
+            () =>
+              log.info(
+                { step: label, elapsedS: Math.round((Date.now() - started) / 1000), last: lastLine },
+                'still running',
+              ),
             options.progressEveryMs,
           )
         : undefined;
@@ -88,7 +93,10 @@ export function run(command: string, args: readonly string[], options: RunOption
       if (result.code !== 0 && options.allowFailure !== true) reject(new CommandError(label, result));
       else resolvePromise(result);
     });
-    child.stdin.end(options.input ?? '');
+    if (options.input !== undefined && child.stdin) {
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(options.input);
+    }
   });
 }
 
@@ -123,7 +131,9 @@ export async function poll<T>(
       lastNote = err instanceof Error ? err.message.slice(0, 300) : String(err);
     }
     if (Date.now() >= deadline) {
-      throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${lastNote ? `: ${lastNote}` : ''}`);
+      throw new Error(
+        `timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${lastNote ? `: ${lastNote}` : ''}`,
+      );
     }
     if (Date.now() >= nextProgress) {
       log.info({ waitingFor: what, note: lastNote || undefined }, 'still waiting');

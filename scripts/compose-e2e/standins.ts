@@ -73,9 +73,13 @@ export function tagVersion(tag: string): string {
 
 /** Whether `tag` exists in the engine, and whether it is one of our stand-ins. */
 export async function imageState(tag: string): Promise<'absent' | 'standin' | 'real'> {
-  const result = await run('docker', ['image', 'inspect', '--format', `{{ index .Config.Labels "${STANDIN_LABEL}" }}`, tag], {
-    allowFailure: true,
-  });
+  const result = await run(
+    'docker',
+    ['image', 'inspect', '--format', `{{ index .Config.Labels "${STANDIN_LABEL}" }}`, tag],
+    {
+      allowFailure: true,
+    },
+  );
   if (result.code !== 0) return 'absent';
   return result.stdout.trim() === '' || result.stdout.trim() === '<no value>' ? 'real' : 'standin';
 }
@@ -95,7 +99,10 @@ async function buildBase(cache: string): Promise<void> {
         ['--variant=minbase', '--include=ca-certificates', 'bookworm', dir, 'http://deb.debian.org/debian'],
         { progressEveryMs: 20_000, timeoutMs: 900_000, label: 'debootstrap' },
       );
-      await run('bash', ['-c', `tar -C "${dir}" -c . | gzip -1 > "${tarball}.tmp" && mv "${tarball}.tmp" "${tarball}"`]);
+      await run('bash', [
+        '-c',
+        `tar -C "${dir}" -c . | gzip -1 > "${tarball}.tmp" && mv "${tarball}.tmp" "${tarball}"`,
+      ]);
       await rm(dir, { recursive: true, force: true });
     });
   }
@@ -112,7 +119,12 @@ async function buildBase(cache: string): Promise<void> {
   await dockerBuild(ctx, BASE_TAG, 'base');
 }
 
-async function dockerBuild(ctx: string, tag: string, name: string, buildArgs: Record<string, string> = {}): Promise<void> {
+async function dockerBuild(
+  ctx: string,
+  tag: string,
+  name: string,
+  buildArgs: Record<string, string> = {},
+): Promise<void> {
   const args = ['build', '--quiet', '--label', `${STANDIN_LABEL}=${name}`, '-t', tag];
   for (const [k, v] of Object.entries(buildArgs)) args.push('--build-arg', `${k}=${v}`);
   await run('docker', [...args, ctx], {
@@ -181,7 +193,17 @@ async function prepareFlink(cache: string, spec: ImageSpec): Promise<Record<stri
     const wheels = join(cache, 'downloads', 'flink-wheels');
     await run(
       'python3',
-      ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '-d', wheels, `apache-flink==${version}`, `apache-flink-libraries==${version}`],
+      [
+        '-m',
+        'pip',
+        'download',
+        '--no-deps',
+        '--only-binary=:all:',
+        '-d',
+        wheels,
+        `apache-flink==${version}`,
+        `apache-flink-libraries==${version}`,
+      ],
       { progressEveryMs: 20_000, timeoutMs: 1_200_000, label: `pip download apache-flink ${version}` },
     );
     const unpacked = `${home}.tmp`;
@@ -194,7 +216,8 @@ async function prepareFlink(cache: string, spec: ImageSpec): Promise<Record<stri
     // The wheels' pyflink/ holds the distribution's lib/ opt/ plugins/ bin/ conf/ (and Python we skip).
     await mkdir(home, { recursive: true });
     for (const part of ['lib', 'opt', 'plugins', 'bin', 'conf', 'licenses']) {
-      if (existsSync(join(unpacked, 'pyflink', part))) await cp(join(unpacked, 'pyflink', part), join(home, part), { recursive: true });
+      if (existsSync(join(unpacked, 'pyflink', part)))
+        await cp(join(unpacked, 'pyflink', part), join(home, part), { recursive: true });
     }
     await rm(unpacked, { recursive: true, force: true });
   }
@@ -210,7 +233,16 @@ async function prepareKafka(cache: string, spec: ImageSpec): Promise<Record<stri
     await rm(libs, { recursive: true, force: true });
     await run(
       'mvn',
-      ['-q', '-B', '-f', join(STANDINS, 'kafka', 'pom.xml'), `-Dkafka.version=${version}`, 'dependency:copy-dependencies', `-DoutputDirectory=${libs}`, '-DincludeScope=runtime'],
+      [
+        '-q',
+        '-B',
+        '-f',
+        join(STANDINS, 'kafka', 'pom.xml'),
+        `-Dkafka.version=${version}`,
+        'dependency:copy-dependencies',
+        `-DoutputDirectory=${libs}`,
+        '-DincludeScope=runtime',
+      ],
       { progressEveryMs: 20_000, timeoutMs: 900_000, label: `mvn kafka ${version} jars` },
     );
   }
@@ -226,11 +258,23 @@ async function prepareMaven(cache: string, spec: ImageSpec): Promise<Record<stri
     const downloads = join(cache, 'downloads');
     await run(
       'mvn',
-      ['-q', '-B', 'dependency:copy', `-Dartifact=org.apache.maven:apache-maven:${version}:tar.gz:bin`, `-DoutputDirectory=${downloads}`],
+      [
+        '-q',
+        '-B',
+        'dependency:copy',
+        `-Dartifact=org.apache.maven:apache-maven:${version}:tar.gz:bin`,
+        `-DoutputDirectory=${downloads}`,
+      ],
       { progressEveryMs: 20_000, timeoutMs: 600_000, label: `mvn apache-maven ${version}`, cwd: downloads },
     );
     await mkdir(dist, { recursive: true });
-    await run('tar', ['-xzf', join(downloads, `apache-maven-${version}-bin.tar.gz`), '-C', dist, '--strip-components=1']);
+    await run('tar', [
+      '-xzf',
+      join(downloads, `apache-maven-${version}-bin.tar.gz`),
+      '-C',
+      dist,
+      '--strip-components=1',
+    ]);
   }
   const ctx = await freshContext(cache, 'maven');
   await cp(dist, join(ctx, 'maven'), { recursive: true });
@@ -243,7 +287,9 @@ async function prepareDockerCli(cache: string, spec: ImageSpec): Promise<Record<
   const binary = which.stdout.trim();
   const have = binary ? (await run(binary, ['--version'], { allowFailure: true })).stdout : '';
   if (!have.includes(`version ${version},`)) {
-    throw new Error(`the docker-cli stand-in needs the docker ${version} CLI on PATH (found: ${have.trim() || 'none'})`);
+    throw new Error(
+      `the docker-cli stand-in needs the docker ${version} CLI on PATH (found: ${have.trim() || 'none'})`,
+    );
   }
   const ctx = await freshContext(cache, 'docker-cli');
   await cp(binary, join(ctx, 'docker'));

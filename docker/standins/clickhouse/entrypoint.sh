@@ -9,7 +9,7 @@
 #   - runs the server as user clickhouse; arguments starting with "--" go to the server,
 #     any other command runs as given.
 set -euo pipefail
-CONFIG=/etc/clickhouse-server/config.xml
+CONFIG="${CLICKHOUSE_CONFIG:-/etc/clickhouse-server/config.xml}"
 DATA=/var/lib/clickhouse
 USERS_D=/etc/clickhouse-server/users.d
 CONFIG_D=/etc/clickhouse-server/config.d
@@ -17,10 +17,6 @@ CONFIG_D=/etc/clickhouse-server/config.d
 if [[ $# -gt 0 && "${1#--}" == "$1" ]]; then
   exec "$@"
 fi
-
-as_clickhouse() {
-  if [[ "$(id -u)" == 0 ]]; then setpriv --reuid=clickhouse --regid=clickhouse --init-groups "$@"; else "$@"; fi
-}
 
 if [[ "$(id -u)" == 0 ]]; then
   mkdir -p "$DATA" /var/log/clickhouse-server
@@ -50,7 +46,12 @@ fi
 shopt -s nullglob
 initdb=(/docker-entrypoint-initdb.d/*)
 if [[ "$first_start" == true && (${#initdb[@]} -gt 0 || -n "${CLICKHOUSE_DB:-}") ]]; then
-  as_clickhouse clickhouse-server --config-file="$CONFIG" &
+  # Started directly (not through a function, which would fork a subshell) so $! is the server.
+  if [[ "$(id -u)" == 0 ]]; then
+    setpriv --reuid=clickhouse --regid=clickhouse --init-groups clickhouse-server --config-file="$CONFIG" &
+  else
+    clickhouse-server --config-file="$CONFIG" &
+  fi
   pid=$!
   deadline=$((SECONDS + ${CLICKHOUSE_INIT_TIMEOUT:-60}))
   until clickhouse-client --user "$CLICKHOUSE_USER" --password "$CLICKHOUSE_PASSWORD" --query 'SELECT 1' >/dev/null 2>&1; do
