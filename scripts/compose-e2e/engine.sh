@@ -28,6 +28,7 @@ EXEC_ROOT="$RUN_DIR/exec"
 SOCKET="$RUN_DIR/docker.sock"
 PIDFILE="$RUN_DIR/dockerd.pid"
 LOG="$RUN_DIR/dockerd.log"
+HOST_STATE="$RUN_DIR/host-state"
 HOST="unix://$SOCKET"
 # The 10.214.x.y prefix of the pool, to recognise the compose networks' bridges we created.
 POOL_PREFIX="$(echo "$POOL" | cut -d. -f1-2)."
@@ -66,6 +67,11 @@ start() {
     return 0
   fi
   mkdir -p "$DATA_ROOT" "$EXEC_ROOT"
+  # dockerd turns on IP forwarding and sets the FORWARD policy to DROP: remember both to restore.
+  if [[ ! -s "$HOST_STATE" ]]; then
+    printf '%s %s\n' "$(sysctl -n net.ipv4.ip_forward)" \
+      "$(iptables -S FORWARD | awk '$1 == "-P" {print $3}')" >"$HOST_STATE"
+  fi
   # Our own bridge for the default network, so we never reuse (or delete) a system docker0.
   if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
     ip link add name "$BRIDGE" type bridge
@@ -147,12 +153,19 @@ stop() {
     sleep 0.2 # poll interval
   done
   # Mounts under our exec root (netns files) would keep the folder busy.
-  grep -o " ${EXEC_ROOT}[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  { grep -o " ${EXEC_ROOT}[^ ]*" /proc/mounts || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
   local dev
   for dev in $(our_bridges); do
-    ip link delete "$dev" 2>/dev/null && log "removed bridge $dev"
+    if ip link delete "$dev" 2>/dev/null; then log "removed bridge $dev"; fi
   done
   cleanup_iptables
+  if [[ -s "$HOST_STATE" ]] && ! other_dockerd; then
+    local forward policy
+    read -r forward policy <"$HOST_STATE"
+    sysctl -q -w "net.ipv4.ip_forward=$forward"
+    iptables -P FORWARD "$policy"
+    rm -f "$HOST_STATE"
+  fi
   rm -f "$PIDFILE" "$SOCKET"
 }
 
@@ -188,6 +201,10 @@ leftovers() {
   rules="$(our_rules)"
   if [[ -n "$rules" ]] && ! other_dockerd; then
     echo "$rules" | sed 's/^/iptables /'
+    found=1
+  fi
+  if [[ -s "$HOST_STATE" ]]; then
+    echo "host settings not restored yet: $(cat "$HOST_STATE") (ip_forward, FORWARD policy before the start)"
     found=1
   fi
   return "$found"

@@ -82,8 +82,10 @@ async function check(name: string, body: () => Promise<string | undefined>): Pro
   const started = Date.now();
   try {
     const detail = await body();
+    const seconds = Math.round((Date.now() - started) / 100) / 10;
     results.push({ check: name, ok: true, ...(detail ? { detail } : {}) });
-    log.info({ check: name, ok: true, detail, seconds: (Date.now() - started) / 1000 }, 'check passed');
+    timings[`check: ${name.slice(0, 40)}`] = seconds;
+    log.info({ check: name, ok: true, detail, seconds }, 'check passed');
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
     results.push({ check: name, ok: false, detail });
@@ -414,7 +416,7 @@ function summary(images: string): void {
   for (const r of results)
     process.stdout.write(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.check}${r.detail ? ` — ${r.detail.split('\n')[0]}` : ''}\n`);
   process.stdout.write('timings (s):\n');
-  for (const [name, s] of Object.entries(timings)) process.stdout.write(`  ${name.padEnd(28)} ${s}\n`);
+  for (const [name, s] of Object.entries(timings)) process.stdout.write(`  ${name.padEnd(50)} ${s}\n`);
   process.stdout.write(`${passed} passed, ${failed} failed\n`);
 }
 
