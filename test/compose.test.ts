@@ -352,6 +352,13 @@ describe('the Node image copies every file its code imports', () => {
     ]);
     const withoutCommon = dockerfile.replace(/^COPY common common\n/m, '');
     expect(missingImports(ROOT, withoutCommon).map((m) => m.resolved)).toContain('common/src/index.ts');
+    // A subpath of a workspace package whose folder is not its name (@ticker/flink-tools is flink/).
+    const withoutFlink = dockerfile.replace(/^COPY flink\/src flink\/src\n/m, '');
+    expect(missingImports(ROOT, withoutFlink)).toContainEqual({
+      file: 'dashboard/src/health.ts',
+      specifier: '@ticker/flink-tools/rest/schemas',
+      resolved: 'flink/src/rest/schemas.ts',
+    });
   });
 });
 

@@ -74,6 +74,29 @@ function resolveRelative(root: string, from: string, specifier: string): string 
   return candidates.find((c) => existsSync(join(root, c)) && statSync(join(root, c)).isFile());
 }
 
+/**
+ * The file a `@ticker/<package>[/<subpath>]` specifier resolves to: the workspace whose package.json
+ * has that name (its folder need not match: @ticker/flink-tools is flink/), then its `exports` entry.
+ */
+function resolveWorkspace(root: string, specifier: string): string {
+  const [scope, name, ...rest] = specifier.split('/');
+  const { workspaces = [] } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { workspaces?: string[] };
+  for (const workspace of workspaces) {
+    const manifest = JSON.parse(readFileSync(join(root, workspace, 'package.json'), 'utf8')) as {
+      name?: string;
+      exports?: Record<string, string>;
+    };
+    if (manifest.name !== `${scope}/${name}`) continue;
+    const subpath = rest.length === 0 ? '.' : `./${rest.join('/')}`;
+    const entry = manifest.exports?.[subpath] ?? (subpath === '.' ? './src/index.ts' : undefined);
+    if (entry === undefined) return `(${workspace}/package.json does not export ${subpath})`;
+    return relative(root, join(root, workspace, entry))
+      .split('\\')
+      .join('/');
+  }
+  return '(no such workspace package)';
+}
+
 export interface MissingImport {
   /** The copied file that imports it. */
   file: string;
@@ -100,14 +123,7 @@ export function missingImports(root: string, dockerfile: string): MissingImport[
           continue;
         }
       } else if (specifier.startsWith('@ticker/')) {
-        const workspace = specifier.slice('@ticker/'.length).split('/')[0] ?? '';
-        const manifest = JSON.parse(readFileSync(join(root, workspace, 'package.json'), 'utf8')) as {
-          exports?: Record<string, string>;
-        };
-        const entry = manifest.exports?.['.'] ?? './src/index.ts';
-        resolved = relative(root, join(root, workspace, entry))
-          .split('\\')
-          .join('/');
+        resolved = resolveWorkspace(root, specifier);
       }
       if (resolved !== undefined && !isCopied(resolved, paths)) missing.push({ file, specifier, resolved });
     }

@@ -11,7 +11,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,6 +19,7 @@ import { loadConfig } from '@ticker/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkerClient } from '../pipeline/src/worker/client';
+import { freePort } from '../scripts/stack/stack';
 import { commandsOf, type ShellBlock, shellBlocks, workshopPages } from '../workshop/tools/doc-blocks';
 
 const run = promisify(execFile);
@@ -175,18 +175,6 @@ const names = {
   dlq: `ws-docs-dlq-${suffix}`,
   database: `test_workshop_${suffix}`,
 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 /** What a reader types, rewritten to this test's names (and, from module 3 on, to the solutions). */
 function rewrite(block: ShellBlock, ports: { worker: number; dashboard: number }): string {

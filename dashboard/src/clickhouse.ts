@@ -45,10 +45,16 @@ const unavailableCodes = new Set([
   '241', // MEMORY_LIMIT_EXCEEDED
 ]);
 
-/** The failure of a ClickHouse call, ready to be sent as an HTTP answer. */
+/** The failure of a ClickHouse call, ready to be sent as an HTTP answer naming ClickHouse at `url`. */
 export class ClickHouseUnavailableError extends Error {
   override readonly name = 'ClickHouseUnavailableError';
   readonly statusCode = 503;
+  constructor(
+    message: string,
+    readonly url: string,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -74,6 +80,7 @@ export function classifyClickHouseError(error: unknown, url: string, database: s
       const hint = server.code === '81' || server.code === '60' ? ' (run `npm run db:migrate`)' : '';
       return new ClickHouseUnavailableError(
         `ClickHouse at ${url} (database ${database}) cannot answer${hint}: ${firstLine(server.message)}`,
+        url,
       );
     }
     return error as Error;
@@ -81,7 +88,10 @@ export function classifyClickHouseError(error: unknown, url: string, database: s
   // A row that does not match its schema is our bug, not an outage.
   if (error instanceof ZodError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return new ClickHouseUnavailableError(`ClickHouse at ${url} is unreachable: ${firstLine(message) || 'no answer'}`);
+  return new ClickHouseUnavailableError(
+    `ClickHouse at ${url} is unreachable: ${firstLine(message) || 'no answer'}`,
+    url,
+  );
 }
 
 function firstLine(text: string): string {

@@ -5,8 +5,14 @@ import { HealthImplementation } from 'grpc-health-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeFlink, WorkerProbe } from './health';
 
-/** A stand-in for Flink's REST API answering the two routes the probe reads. */
+/** A stand-in for Flink's REST API answering the two routes the probe reads; it runs two pipelines. */
 let flink: http.Server;
+
+/** A /jobs/overview entry as Flink 2.2 sends it (end-time is -1 while a job runs). */
+function job(jid: string, name: string, state: string, start: number) {
+  const end = state === 'RUNNING' ? -1 : start + 1000;
+  return { jid, name, state, 'start-time': start, 'end-time': end, duration: 1000 };
+}
 let flinkUrl: string;
 const NOW = 1_800_000_000_000;
 
@@ -17,13 +23,22 @@ beforeAll(async () => {
       res.end(
         JSON.stringify({
           jobs: [
-            { jid: 'old', name: 'ticker-bridge: stocks', state: 'CANCELED', 'start-time': NOW - 60_000 },
-            { jid: 'run', name: 'ticker-bridge: stocks', state: 'RUNNING', 'start-time': NOW - 30_000 },
+            job('old', 'ticker-bridge: stocks', 'CANCELED', NOW - 60_000),
+            job('run', 'ticker-bridge: stocks', 'RUNNING', NOW - 30_000),
+            // Another pipeline sharing the cluster, started later: never reported for `stocks`.
+            job('other', 'ticker-bridge: stocks-copy', 'RUNNING', NOW - 10_000),
+            job('gone', 'ticker-bridge: replay', 'FAILED', NOW - 5_000),
           ],
         }),
       );
     } else if (req.url === '/jobs/run/checkpoints') {
-      res.end(JSON.stringify({ latest: { completed: { id: 7, latest_ack_timestamp: NOW - 4_200 } } }));
+      res.end(
+        JSON.stringify({
+          latest: { completed: { id: 7, trigger_timestamp: NOW - 4_500, latest_ack_timestamp: NOW - 4_200 } },
+        }),
+      );
+    } else if (req.url === '/jobs/gone/checkpoints') {
+      res.end(JSON.stringify({ latest: { completed: null } }));
     } else {
       res.statusCode = 404;
       res.end('{"errors":["Not found"]}');
@@ -38,12 +53,27 @@ afterAll(async () => {
 });
 
 describe('probeFlink', () => {
-  it('reports the running job and the age of its last completed checkpoint', async () => {
-    expect(await probeFlink(flinkUrl, 2000, NOW)).toEqual({
+  it('reports the running job of the pipeline and the age of its last completed checkpoint', async () => {
+    expect(await probeFlink(flinkUrl, 'stocks', 2000, NOW)).toEqual({
       status: 'up',
       url: flinkUrl,
       job: { id: 'run', name: 'ticker-bridge: stocks', state: 'RUNNING' },
       lastCheckpointAgeMs: 4_200,
+    });
+  });
+
+  it('reports the newest job of a pipeline that has none running, and none for a pipeline without a job', async () => {
+    expect(await probeFlink(flinkUrl, 'replay', 2000, NOW)).toEqual({
+      status: 'up',
+      url: flinkUrl,
+      job: { id: 'gone', name: 'ticker-bridge: replay', state: 'FAILED' },
+      lastCheckpointAgeMs: null,
+    });
+    expect(await probeFlink(flinkUrl, 'stock-ticks', 2000, NOW)).toEqual({
+      status: 'up',
+      url: flinkUrl,
+      job: null,
+      lastCheckpointAgeMs: null,
     });
   });
 
@@ -52,7 +82,7 @@ describe('probeFlink', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const health = await probeFlink(`http://127.0.0.1:${port}`, 2000, NOW);
+    const health = await probeFlink(`http://127.0.0.1:${port}`, 'stocks', 2000, NOW);
     expect(health.status).toBe('down');
     expect(health.job).toBeNull();
     expect(health.error).toBe(`Flink REST API at http://127.0.0.1:${port}: fetch failed (ECONNREFUSED)`);

@@ -1,58 +1,18 @@
 /**
- * Pipeline health for /api/health and the stream: the Flink job (state, age
- * of the last completed checkpoint) from Flink's REST API, the worker's gRPC
- * health check, and from ClickHouse the end-to-end latency (now − newest tick
- * time) and the tick rate. Each probe has a deadline and reports its own
- * failure, naming the service and its address, instead of failing the report.
+ * Pipeline health for /api/health and the stream: the configured pipeline's
+ * Flink job (state, age of the last completed checkpoint) from Flink's REST
+ * API, the worker's gRPC health check, and from ClickHouse the end-to-end
+ * latency (now − newest tick time) and the tick rate. Each probe has a
+ * deadline and reports its own failure, naming the service and its address,
+ * instead of failing the report.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { type Client, credentials, makeClientConstructor, type ServiceError } from '@grpc/grpc-js';
+import { isJobOfPipeline } from '@ticker/flink-tools/jobs';
+import { checkpointStatsSchema, jobsOverviewSchema } from '@ticker/flink-tools/rest/schemas';
 import { service as healthService } from 'grpc-health-check';
-import { z } from 'zod';
+import type { DataHealth, FlinkHealth, PipelineHealth, WorkerHealth } from './answers';
 import { newestTickMs, ticksPerSecond } from './queries';
-
-export interface FlinkHealth {
-  status: 'up' | 'down';
-  url: string;
-  /** The running bridge job, else the most recently started job; null when Flink has none. */
-  job: { id: string; name: string; state: string } | null;
-  /** Milliseconds since the last completed checkpoint was acknowledged; null when there is none. */
-  lastCheckpointAgeMs: number | null;
-  error?: string;
-}
-
-export interface WorkerHealth {
-  status: 'SERVING' | 'NOT_SERVING' | 'UNKNOWN' | 'SERVICE_UNKNOWN' | 'down';
-  address: string;
-  error?: string;
-}
-
-export interface DataHealth {
-  status: 'up' | 'down';
-  url: string;
-  newestTickTs: string | null;
-  /** now − newest tick time: how far behind real time the data is. */
-  endToEndLatencyMs: number | null;
-  /** Distinct ticks per second with a time in the last 10 s of wall-clock time. */
-  rowsPerSecond: number | null;
-  error?: string;
-}
-
-export interface PipelineHealth {
-  /** ok: all up and the job running; degraded: something down or not running; down: ClickHouse down. */
-  status: 'ok' | 'degraded' | 'down';
-  checkedAt: string;
-  clickhouse: DataHealth;
-  flink: FlinkHealth;
-  worker: WorkerHealth;
-}
-
-const jobsOverview = z.object({
-  jobs: z.array(z.object({ jid: z.string(), name: z.string(), state: z.string(), 'start-time': z.number() })),
-});
-const checkpoints = z.object({
-  latest: z.object({ completed: z.object({ latest_ack_timestamp: z.number() }).nullish() }).nullish(),
-});
 
 async function getJson(url: string, timeoutMs: number): Promise<unknown> {
   const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
@@ -68,14 +28,24 @@ function reason(error: unknown): string {
   return String(error);
 }
 
-/** Flink's job state and checkpoint age from its REST API at `flinkUrl`. */
-export async function probeFlink(flinkUrl: string, timeoutMs = 2000, nowMs = Date.now()): Promise<FlinkHealth> {
+/**
+ * The job of `pipeline` from Flink's REST API at `flinkUrl` (its running job, else its newest),
+ * and the age of that job's last completed checkpoint. Other pipelines' jobs on the cluster are ignored.
+ */
+export async function probeFlink(
+  flinkUrl: string,
+  pipeline: string,
+  timeoutMs = 2000,
+  nowMs = Date.now(),
+): Promise<FlinkHealth> {
   try {
-    const { jobs } = jobsOverview.parse(await getJson(`${flinkUrl}/jobs/overview`, timeoutMs));
-    const ordered = [...jobs].sort((a, b) => b['start-time'] - a['start-time']);
-    const job = ordered.find((j) => j.state === 'RUNNING') ?? ordered[0];
+    const { jobs } = jobsOverviewSchema.parse(await getJson(`${flinkUrl}/jobs/overview`, timeoutMs));
+    const ours = jobs
+      .filter((j) => isJobOfPipeline(j.name, pipeline))
+      .sort((a, b) => b['start-time'] - a['start-time']);
+    const job = ours.find((j) => j.state === 'RUNNING') ?? ours[0];
     if (job === undefined) return { status: 'up', url: flinkUrl, job: null, lastCheckpointAgeMs: null };
-    const { latest } = checkpoints.parse(await getJson(`${flinkUrl}/jobs/${job.jid}/checkpoints`, timeoutMs));
+    const { latest } = checkpointStatsSchema.parse(await getJson(`${flinkUrl}/jobs/${job.jid}/checkpoints`, timeoutMs));
     const ack = latest?.completed?.latest_ack_timestamp;
     return {
       status: 'up',
@@ -130,6 +100,7 @@ export class WorkerProbe {
     });
   }
 
+  /** Closes the gRPC channel. */
   close(): void {
     this.client.close();
   }
@@ -169,17 +140,19 @@ export async function checkPipeline(deps: {
   clickhouseUrl: string;
   describeClickHouseError: (error: unknown) => string;
   flinkUrl: string;
+  pipeline: string;
   worker: WorkerProbe;
 }): Promise<PipelineHealth> {
   const nowMs = Date.now();
   const [clickhouse, flink, worker] = await Promise.all([
     probeData(deps.clickhouse, deps.clickhouseUrl, deps.describeClickHouseError, nowMs),
-    probeFlink(deps.flinkUrl, 2000, nowMs),
+    probeFlink(deps.flinkUrl, deps.pipeline, 2000, nowMs),
     deps.worker.check(2000),
   ]);
   const allUp = flink.status === 'up' && flink.job?.state === 'RUNNING' && worker.status === 'SERVING';
   return {
     status: clickhouse.status === 'down' ? 'down' : allUp ? 'ok' : 'degraded',
+    pipeline: deps.pipeline,
     checkedAt: new Date(nowMs).toISOString(),
     clickhouse,
     flink,

@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     },
     flinkUrl: config.flink.url,
     workerAddress: config.worker.address,
+    pipelineName: config.pipeline.name,
     log,
     cacheTtlMs: config.dashboard.cacheMs,
     stream: { pollIntervalMs: config.dashboard.pollMs },

@@ -1,67 +1,78 @@
 /**
- * The query parameters of every route, as zod schemas. A request whose
- * parameters fail gets 400 with a message naming the first bad parameter.
+ * The query parameters of every route, as zod schemas: they validate requests
+ * (see `validatorCompiler`) and, turned into JSON Schema, document them in the
+ * OpenAPI document. A request whose parameters fail gets 400 with a message
+ * naming the first bad parameter.
  */
+import type { FastifySchemaCompiler } from 'fastify';
 import { z } from 'zod';
 
 /** The tick schema's rule for symbols (common/src/tick.ts), with the API's wording. */
 export const symbolParam = z
   .string({ error: 'must be given once, as an upper-case ticker' })
-  .regex(/^[A-Z][A-Z0-9.]{0,9}$/, 'must be an upper-case ticker (A-Z, 0-9, ".", at most 10 characters)');
+  .regex(/^[A-Z][A-Z0-9.]{0,9}$/, 'must be an upper-case ticker (A-Z, 0-9, ".", at most 10 characters)')
+  .meta({ description: 'Ticker symbol, upper case (e.g. AAPL, BRK.B).', example: 'AAPL' });
 
 /** An optional integer parameter within [min, max], `fallback` when absent. */
-function intParam(min: number, max: number, fallback: number) {
-  return z
-    .string({ error: `must be given once, as an integer from ${min} to ${max}` })
-    .regex(/^\d{1,9}$/, `must be an integer from ${min} to ${max}`)
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .min(min, `must be an integer from ${min} to ${max}`)
-        .max(max, `must be an integer from ${min} to ${max}`),
-    )
-    .optional()
-    .transform((v) => v ?? fallback);
+function intParam(min: number, max: number, fallback: number, description: string) {
+  const problem = `must be an integer from ${min} to ${max}`;
+  return (
+    z
+      .string({ error: `must be given once, as an integer from ${min} to ${max}` })
+      .transform((s, ctx) => {
+        if (/^\d{1,9}$/.test(s)) return Number(s);
+        ctx.addIssue({ code: 'custom', message: problem });
+        return z.NEVER;
+      })
+      .pipe(z.number().min(min, problem).max(max, problem))
+      .optional()
+      .transform((v) => v ?? fallback)
+      // The query string carries it as text; document it as the integer it stands for.
+      .meta({ type: 'integer', minimum: min, maximum: max, description: `${description} Default ${fallback}.` })
+  );
 }
+
+const untilProblem = 'must be an ISO-8601 UTC time (2026-01-05T14:30:00.000Z) or epoch milliseconds';
 
 /** Optional end of the window: ISO-8601 UTC (e.g. 2026-01-05T14:30:00.000Z) or epoch milliseconds. */
 const untilParam = z
   .string({ error: 'must be given once, as an ISO-8601 time or epoch milliseconds' })
+  .regex(/^(?:\d{1,15}|\d{4}-\d{2}-\d{2}T[\d:.]+Z)$/, untilProblem)
   .transform((s, ctx) => {
-    const ms = /^\d{1,15}$/.test(s) ? Number(s) : /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(s) ? Date.parse(s) : Number.NaN;
-    if (Number.isNaN(ms)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'must be an ISO-8601 UTC time (2026-01-05T14:30:00.000Z) or epoch milliseconds',
-      });
-      return z.NEVER;
-    }
-    return ms;
+    const ms = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
+    if (!Number.isNaN(ms)) return ms;
+    ctx.addIssue({ code: 'custom', message: untilProblem });
+    return z.NEVER;
   })
-  .optional();
+  .optional()
+  .meta({
+    description:
+      'End of the window: ISO-8601 UTC (2026-01-05T14:30:00.000Z) or epoch milliseconds. Default: the newest tick time.',
+  });
 
 /** Longest window any route accepts: one week. */
 export const MAX_MINUTES = 7 * 24 * 60;
 
+const minutes = (fallback: number) => intParam(1, MAX_MINUTES, fallback, 'Length of the window in minutes.');
+
 export const latestQuery = z.strictObject({});
 export const historyQuery = z.strictObject({
   symbol: symbolParam,
-  minutes: intParam(1, MAX_MINUTES, 15),
-  limit: intParam(1, 20000, 5000),
+  minutes: minutes(15),
+  limit: intParam(1, 20000, 5000, 'At most this many points (the newest).'),
   until: untilParam,
 });
-export const recentQuery = z.strictObject({ limit: intParam(1, 500, 25) });
+export const recentQuery = z.strictObject({ limit: intParam(1, 500, 25, 'At most this many ticks.') });
 export const statsQuery = z.strictObject({
-  minutes: intParam(1, MAX_MINUTES, 5),
+  minutes: minutes(5),
   until: untilParam,
 });
 export const candlesQuery = z.strictObject({
   symbol: symbolParam,
-  minutes: intParam(1, MAX_MINUTES, 60),
+  minutes: minutes(60),
   until: untilParam,
 });
-export const alertsQuery = z.strictObject({ limit: intParam(1, 200, 20) });
+export const alertsQuery = z.strictObject({ limit: intParam(1, 200, 20, 'At most this many alerts.') });
 export const noQuery = z.strictObject({});
 
 export type HistoryQuery = z.infer<typeof historyQuery>;
@@ -91,3 +102,15 @@ export function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.in
   }
   throw new BadParameterError(String(issue.path[0] ?? 'query'), issue.message);
 }
+
+/** Fastify's validator for zod route schemas: a failure is a BadParameterError (400 naming the parameter). */
+export const validatorCompiler: FastifySchemaCompiler<z.ZodType> =
+  ({ schema }) =>
+  (data) => {
+    try {
+      return { value: parseQuery(schema, data) };
+    } catch (error) {
+      if (error instanceof BadParameterError) return { error };
+      throw error; // not the request's fault: Fastify answers 500
+    }
+  };

@@ -18,7 +18,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from '@ticker/common';
-import type { PipelineHealth } from './health';
+import type { AlertEvent, CandleEvent, PipelineHealth, TickEvent } from './answers';
 import {
   type AlertRow,
   alertsSince,
@@ -36,7 +36,8 @@ export interface LiveFeedOptions {
   describeError: (error: unknown) => string;
   /** Produces the pipeline health pushed as `health` events. */
   checkHealth: () => Promise<PipelineHealth>;
-  log: Logger;
+  /** Where poll and client failures are reported. */
+  log: Pick<Logger, 'warn'>;
   pollIntervalMs?: number;
   latenessMs?: number;
   heartbeatMs?: number;
@@ -45,21 +46,13 @@ export interface LiveFeedOptions {
   pageSize?: number;
 }
 
-/** The wire shape of a pushed tick. */
-export interface TickEvent {
-  id: string;
-  symbol: string;
-  price: number;
-  volume: number;
-  ts: string;
-}
-
-/** Wire shapes shared with the REST answers. */
+/** A tick row as the API and the stream send it. */
 export function tickEvent(row: TickRow): TickEvent {
   return { id: row.id, symbol: row.symbol, price: row.price, volume: row.volume, ts: new Date(row.ms).toISOString() };
 }
 
-export function candleEvent(row: CandleRow) {
+/** A candle row as the API and the stream send it. */
+export function candleEvent(row: CandleRow): CandleEvent {
   return {
     symbol: row.symbol,
     start: new Date(row.start_ms).toISOString(),
@@ -73,7 +66,8 @@ export function candleEvent(row: CandleRow) {
   };
 }
 
-export function alertEvent(row: AlertRow) {
+/** An alert row as the API and the stream send it. */
+export function alertEvent(row: AlertRow): AlertEvent {
   return {
     symbol: row.symbol,
     start: new Date(row.start_ms).toISOString(),

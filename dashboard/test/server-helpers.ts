@@ -20,6 +20,7 @@ export async function dashboardFor(
     },
     flinkUrl: db.config.flink.url,
     workerAddress: db.config.worker.address,
+    pipelineName: db.config.pipeline.name,
     log: createLogger('dashboard-test', 'silent'),
     stream: { pollIntervalMs: 100, heartbeatMs: 1000, healthIntervalMs: 60_000 },
     // Tests insert and read back at once; the answer cache is tested on its own.

@@ -7,7 +7,6 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Config } from '@ticker/common';
 import { BRIDGE_ENTRY_CLASS, bridgeProgramArgs } from '../../flink/src/bridge-args';
@@ -16,6 +15,7 @@ import { locateBridgeJar } from '../../flink/src/jar';
 import type { FlinkRestClient } from '../../flink/src/rest/client';
 import { createWorkerClient } from '../../pipeline/src/worker/client';
 import { repoRoot, type StackLayout } from '../stack/layout';
+import { freePort } from '../stack/stack';
 import { waitUntil } from '../stack/wait';
 import type { ProcessGroup } from './compare-proc';
 
@@ -68,18 +68,6 @@ export interface EngineContext {
   flink: FlinkRestClient;
   layout: StackLayout;
   log: (line: string) => void;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 function run(command: string, args: string[], env?: NodeJS.ProcessEnv): { code: number; output: string } {

@@ -9,7 +9,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@clickhouse/client';
@@ -28,6 +27,7 @@ import {
 } from '../../dashboard/test/fixtures';
 import { migrate } from '../db/migrate-lib';
 import { repoRoot } from '../stack/layout';
+import { freePort } from '../stack/stack';
 
 const optionsSchema = z.object({
   ticks: z.coerce.number().int().min(1000, '--ticks must be at least 1000'),
@@ -56,14 +56,6 @@ const STEP_MS = 10;
 
 function market(ticks: number) {
   return { symbols: SYMBOLS, startMs: START, ticks, stepMs: STEP_MS, idPrefix: 'b' };
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 async function load(options: Options): Promise<{ seconds: number; newestMs: number }> {

@@ -11,7 +11,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +21,7 @@ import type { WireRecord } from '../../pipeline/src/runtime/wire';
 import { createWorkerClient } from '../../pipeline/src/worker/client';
 import { loadWorkerProto, MAX_MESSAGE_BYTES } from '../../pipeline/src/worker/server';
 import { generateTicks } from '../../producer/src/generator';
+import { freePort } from '../stack/stack';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -51,14 +51,6 @@ if (!parsed.success) {
   process.exit(2);
 }
 const args = parsed.data;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 /** Generated ticks as source records, as the bridge sends them. */
 function makeBatch(size: number, offset: number): WireRecord[] {

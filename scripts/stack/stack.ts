@@ -3,7 +3,7 @@
  * for real health with a deadline), stops exactly what it started, reports status.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { loadConfig } from '@ticker/common';
 import type { Component, Progress } from './component';
 import { clickhouseComponent } from './components/clickhouse';
@@ -40,6 +40,19 @@ export function selectComponents(stack: Stack, names: string[]): Component[] {
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length > 0) throw new Error(`unknown component ${unknown.join(', ')}; known: ${known.join(', ')}`);
   return stack.components.filter((c) => names.includes(c.name));
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (the kernel's pick), for a test or benchmark server. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /** True when something accepts TCP connections on 127.0.0.1:port. */

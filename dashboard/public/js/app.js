@@ -266,7 +266,9 @@ function renderHealth(h) {
   setProblem('clickhouse', h.clickhouse.status === 'down' ? h.clickhouse.error : null);
   const issues = [];
   if (h.flink.status === 'down') issues.push(h.flink.error);
-  else if (job?.state !== 'RUNNING') issues.push(`Flink job ${job ? job.state : 'not deployed'} (${h.flink.url})`);
+  else if (job?.state !== 'RUNNING') {
+    issues.push(`Flink job of pipeline ${h.pipeline} ${job ? job.state : 'not deployed'} (${h.flink.url})`);
+  }
   if (h.worker.status !== 'SERVING') issues.push(h.worker.error ?? `worker ${h.worker.status} (${h.worker.address})`);
   setProblem('pipeline', issues.length > 0 ? `Pipeline degraded — ${issues.join(' · ')}` : null);
 }
