@@ -18,17 +18,20 @@ describe('stand-in images', () => {
     for (const image of images) expect(tagVersion(image.tag)).toMatch(/^\d+(\.\d+)*$/);
   });
 
-  it.each(images.map((i) => [i.name, i.tag] as const))('%s (%s) has a Dockerfile and a conformance list', async (name) => {
-    expect(existsSync(join(ROOT, 'docker', 'standins', name, 'Dockerfile'))).toBe(true);
-    const list = await readConformance(name);
-    const kinds = new Set(list.checks.map((c) => c.kind));
-    // What the brief asks every list to pin down: user and uid, workdir, entry point modes, tools.
-    expect(kinds).toContain('user');
-    expect(kinds).toContain('workdir');
-    expect(kinds).toContain('tool');
-    expect(kinds.has('run') || kinds.has('started')).toBe(true);
-    for (const check of list.checks) expect(check.cite).toMatch(/^https:\/\//);
-  });
+  it.each(images.map((i) => [i.name, i.tag] as const))(
+    '%s (%s) has a Dockerfile and a conformance list',
+    async (name) => {
+      expect(existsSync(join(ROOT, 'docker', 'standins', name, 'Dockerfile'))).toBe(true);
+      const list = await readConformance(name);
+      const kinds = new Set(list.checks.map((c) => c.kind));
+      // What the brief asks every list to pin down: user and uid, workdir, entry point modes, tools.
+      expect(kinds).toContain('user');
+      expect(kinds).toContain('workdir');
+      expect(kinds).toContain('tool');
+      expect(kinds.has('run') || kinds.has('started')).toBe(true);
+      for (const check of list.checks) expect(check.cite).toMatch(/^https:\/\//);
+    },
+  );
 
   it('takes the Node version from the Dockerfile, the one the image runs', () => {
     const node = images.find((i) => i.name === 'node');

@@ -15,7 +15,8 @@
  *
  * Under CI=true a missing engine, missing root or failed stand-in build fails the run; elsewhere
  * a machine that cannot run it is told why and the run is skipped (exit 0).
- * Options: --keep (leave the stack and engine up), --images real|standins (default: auto).
+ * Options: --keep (leave the stack and engine up), --images real|standins (default: auto),
+ * --no-chaos (skip the chaos profile's check).
  */
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
@@ -108,6 +109,9 @@ async function engineAnswers(): Promise<boolean> {
 }
 
 async function ensureEngine(): Promise<void> {
+  if ((await run('bash', ['-c', 'command -v docker'], { allowFailure: true })).code !== 0) {
+    throw new Unavailable('the docker CLI is not installed (apt-get install -y --no-install-recommends docker.io)');
+  }
   if (process.env.DOCKER_HOST && (await engineAnswers())) {
     log.info({ dockerHost: process.env.DOCKER_HOST }, 'using the engine DOCKER_HOST names');
     return;
@@ -378,6 +382,48 @@ async function taskManagerKill(): Promise<void> {
   });
 }
 
+/** The engine's unix socket path, when DOCKER_HOST names one (the chaos service mounts it). */
+function engineSocket(): string | undefined {
+  const host = env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+  return host.startsWith('unix://') ? host.slice('unix://'.length) : undefined;
+}
+
+async function chaosProfile(): Promise<void> {
+  const socket = engineSocket();
+  if (!socket) {
+    log.warn({ dockerHost: env.DOCKER_HOST }, 'chaos profile not checked: the engine has no unix socket to mount');
+    return;
+  }
+  await check('the chaos profile kills a TaskManager and the job recovers', async () => {
+    // Only what this machine needs: the chaos service mounts the socket of the engine in use.
+    const chaosArgs = ['-f', join(ROOT, 'docker', 'standins', 'compose.chaos.yaml'), '--profile', 'chaos'];
+    const chaosEnv = { ...env, TICKER_E2E_DOCKER_SOCKET: socket, CHAOS_INTERVAL: '20', CHAOS_DOWNTIME: '5' };
+    const started = Date.now();
+    await compose([...chaosArgs, 'up', '-d', '--wait', '--wait-timeout', '300', 'chaos'], {
+      env: chaosEnv,
+      timeoutMs: 360_000,
+    });
+    try {
+      const restarted = await poll('the chaos service killing and restarting a TaskManager', 180_000, async () => {
+        const logs = (await compose(['logs', '--no-color', 'chaos'], { env: chaosEnv })).stdout;
+        const kill = /kill -9 (\S+)/.exec(logs);
+        const start = /start (\S+)/.exec(logs.slice(kill?.index ?? logs.length));
+        if (!kill || !start) throw new Error(`chaos log so far: ${logs.trim().split('\n').slice(-2).join(' | ')}`);
+        return kill[1];
+      });
+      const job = await jobWithCheckpointAfter(started + 20_000, 300_000);
+      return `killed and restarted ${restarted}; job ${job.jid} RUNNING with a checkpoint after the kill`;
+    } finally {
+      await compose([...chaosArgs, 'rm', '--stop', '--force', 'chaos'], { env: chaosEnv, allowFailure: true });
+      // Removed between a kill and its restart, chaos would leave a TaskManager down.
+      await compose(['up', '-d', '--wait', '--wait-timeout', '300', 'taskmanager'], {
+        timeoutMs: 360_000,
+        allowFailure: true,
+      });
+    }
+  });
+}
+
 async function downAndVerify(): Promise<void> {
   await timed('compose down -v', () => compose(['down', '-v', '--remove-orphans'], { timeoutMs: 300_000 }));
   await check('down -v leaves no container, volume or network', async () => {
@@ -432,6 +478,7 @@ async function main(): Promise<number> {
     await upAndCheck();
     await savepointAndResume();
     await taskManagerKill();
+    if (!args.includes('--no-chaos')) await chaosProfile();
     if (!keep) {
       stackStarted = false;
       await downAndVerify();
