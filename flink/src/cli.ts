@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { type Config, ConfigError, loadConfig } from '@ticker/common';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
-import type { BridgeTuning } from './bridge-args';
+import { BRIDGE_KNOBS, type BridgeKnob, type BridgeTuning } from './bridge-args';
 import { AlreadyRunningError, deploy, JobStartError } from './deploy';
 import { DescriptorError, describePipeline, readDescriptorFile } from './descriptor';
 import { JarMissingError, locateBridgeJar } from './jar';
@@ -71,6 +71,21 @@ interface DeployFlags extends BridgeTuning {
   keepOnFailure?: boolean;
 }
 
+/** The deploy option of one bridge knob, parsed by its kind. */
+function knobOption(knob: BridgeKnob): Option {
+  if (knob.kind === 'text') return new Option(`${knob.flag} <value>`, knob.description);
+  return new Option(`${knob.flag} <n>`, knob.description).argParser(
+    knob.kind === 'positive' ? positiveInt : nonNegativeInt,
+  );
+}
+
+/** The knobs the user set, by their BridgeTuning names. */
+function tuningOf(flags: DeployFlags): BridgeTuning {
+  const tuning: Record<string, unknown> = {};
+  for (const knob of BRIDGE_KNOBS) tuning[knob.key] = flags[knob.key];
+  return tuning as BridgeTuning;
+}
+
 async function runDeploy(flags: DeployFlags): Promise<void> {
   const config = loadConfig();
   const reporter = consoleReporter();
@@ -102,17 +117,7 @@ async function runDeploy(flags: DeployFlags): Promise<void> {
         password: config.clickhouse.password,
       },
     },
-    tuning: {
-      batchSize: flags.batchSize,
-      batchTimeoutMs: flags.batchTimeoutMs,
-      maxInFlight: flags.maxInFlight,
-      callTimeoutMs: flags.callTimeoutMs,
-      callRetries: flags.callRetries,
-      checkpointIntervalMs: flags.checkpointIntervalMs,
-      sinkBatchSize: flags.sinkBatchSize,
-      sinkFlushMs: flags.sinkFlushMs,
-      groupId: flags.groupId,
-    },
+    tuning: tuningOf(flags),
     parallelism: flags.parallelism,
     savepointPath: flags.savepoint,
     fromLatestSavepoint: flags.fromLatestSavepoint,
@@ -137,7 +142,7 @@ export function buildProgram(): Command {
     .description('Deploy, stop and inspect the ticker bridge job on a Flink cluster (FLINK_URL).')
     .showHelpAfterError();
 
-  program
+  const deployCommand = program
     .command('deploy')
     .description('describe the pipeline, upload the bridge jar, run it and wait until every task is RUNNING')
     .option('--pipeline <file>', 'pipeline definition module (default: the stock pipeline)')
@@ -161,16 +166,8 @@ export function buildProgram(): Command {
     .option('--state-file <path>', 'savepoint record file (default $STACK_DIR/savepoints.json)')
     .option('--timeout <seconds>', 'how long to wait for RUNNING', positiveInt, 120)
     .option('--keep-on-failure', 'do not cancel a job that failed to start')
-    .option('--batch-size <n>', 'max records per worker call', positiveInt)
-    .option('--batch-timeout-ms <n>', 'max wait before a partial batch is sent', nonNegativeInt)
-    .option('--max-in-flight <n>', 'concurrent worker calls per subtask', positiveInt)
-    .option('--call-timeout-ms <n>', 'timeout of one worker call', positiveInt)
-    .option('--call-retries <n>', 'worker call retries before the job fails', nonNegativeInt)
-    .option('--checkpoint-interval-ms <n>', 'checkpoint interval', positiveInt)
-    .option('--sink-batch-size <n>', 'ClickHouse sink batch size', positiveInt)
-    .option('--sink-flush-ms <n>', 'ClickHouse sink flush interval', positiveInt)
-    .option('--group-id <id>', 'Kafka consumer group id')
     .action((flags: DeployFlags) => runDeploy(flags));
+  for (const knob of BRIDGE_KNOBS) deployCommand.addOption(knobOption(knob));
 
   program
     .command('stop')

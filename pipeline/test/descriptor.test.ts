@@ -40,7 +40,7 @@ describe('stock pipeline descriptor', () => {
     const custom = compile(buildStockPipeline(loadConfig({ TICKS_TOPIC: 'ticks-x', DLQ_TOPIC: 'dlq-x' }))).descriptor;
     expect(custom.source.topic).toBe('ticks-x');
     expect(custom.deadLetter.targets).toEqual([
-      { type: 'clickhouse', table: 'rejected' },
+      { type: 'clickhouse', table: 'dead_letters' },
       { type: 'kafka', topic: 'dlq-x' },
     ]);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compile, kafkaSource, kafkaTopic, pipeline, reject, tumbling } from '../src/dsl';
 import { runChain } from '../src/runtime/chain';
-import { formatClickHouseDateTime } from '../src/runtime/deadLetter';
+import { boundedRaw, deadLetterRow, formatClickHouseDateTime } from '../src/runtime/deadLetter';
 import { runWindow } from '../src/runtime/window';
 import { readable, rec } from './helpers';
 
@@ -72,7 +72,7 @@ describe('chain runtime', () => {
           origin: 'in/1/0',
           step: 'check',
           reason: 'fifth part of ten',
-          raw: '{"n":10,"from":"a"}',
+          ...boundedRaw('{"n":10,"from":"a"}'),
           ts: '2026-11-21 12:00:00',
         },
       },
@@ -84,7 +84,7 @@ describe('chain runtime', () => {
           origin: 'in/1/2',
           step: 'check',
           reason: 'TypeError: unlucky number',
-          raw: '{"n":666,"from":"c"}',
+          ...boundedRaw('{"n":666,"from":"c"}'),
           ts: '2026-11-21 12:00:02',
         },
       },
@@ -104,7 +104,7 @@ describe('chain runtime', () => {
             origin: 'in/0/9',
             step: 'parse',
             reason: 'not an integer: 1.5',
-            raw: '1.5',
+            ...boundedRaw('1.5'),
             ts: '2026-11-21 12:00:00',
           },
         },
@@ -162,7 +162,7 @@ describe('window runtime', () => {
             origin: `sum/a/${T}`,
             step: 'sum',
             reason: 'too many for a',
-            raw: '[{"n":1},{"n":2},{"n":3}]',
+            ...boundedRaw('[{"n":1},{"n":2},{"n":3}]'),
             ts: '2026-11-21 12:00:00',
           },
         },
@@ -175,5 +175,51 @@ describe('ClickHouse DateTime text', () => {
   it('formats UTC and clamps a missing (-1) timestamp to the epoch', () => {
     expect(formatClickHouseDateTime(Date.UTC(2026, 0, 2, 3, 4, 5, 678))).toBe('2026-01-02 03:04:05');
     expect(formatClickHouseDateTime(-1)).toBe('1970-01-01 00:00:00');
+  });
+});
+
+// The same cases as flink/bridge DeadLetterRowTest.java: both sides bound dead letters by one rule.
+describe('dead-letter rows stay writable', () => {
+  it('cut long text at 64 KiB on a character boundary, with the full length and SHA-256', () => {
+    const row = deadLetterRow('t/0/1', 'step', 'why', Buffer.from('é'.repeat(40_000)), 1_700_000_000_000);
+    expect(row).toEqual({
+      origin: 't/0/1',
+      step: 'step',
+      reason: 'why',
+      raw: 'é'.repeat(32_768),
+      raw_bytes: 80_000,
+      raw_sha256: '5af34165078f245d4399a6091f29ce953f347b1fd3f2e1d6de20fb29c8e84f54',
+      raw_encoding: 'utf8',
+      ts: '2023-11-14 22:13:20',
+    });
+  });
+
+  it('never split a character', () => {
+    expect(boundedRaw(`a${'é'.repeat(40_000)}`)).toMatchObject({ raw: `a${'é'.repeat(32_767)}`, raw_bytes: 80_001 });
+  });
+
+  it('store bytes that are not UTF-8 as base64', () => {
+    expect(boundedRaw(new Uint8Array([0xff, 0x00, 0x41]))).toEqual({
+      raw: '/wBB',
+      raw_bytes: 3,
+      raw_sha256: '0fa3e62511779f0398b77cad37b3cc4763bb96253b91fcd61500f8a979ad9920',
+      raw_encoding: 'base64',
+    });
+    const long = boundedRaw(new Uint8Array(70_000).fill(0xff));
+    expect([long.raw.length, long.raw_bytes, long.raw_sha256]).toEqual([
+      65_536,
+      70_000,
+      '54c0575c5fafcb092053ea4381b0620632c2396211b239dc43aa6df4f10f3c07',
+    ]);
+  });
+
+  it('cut long reasons at 4 KiB', () => {
+    expect(deadLetterRow('o', 's', 'r'.repeat(10_000), '', 0).reason).toBe('r'.repeat(4_096));
+  });
+
+  it('keep a raw Kafka value that is not UTF-8 exactly, as base64, when the first chain rejects it', () => {
+    const notUtf8 = { value: new Uint8Array([0x7b, 0xc3, 0x28, 0x7d]), key: 'k', timestamp: T, origin: 'in/0/7' };
+    const result = readable(runChain(build().chains.get('parse')!, [notUtf8]));
+    expect(result.rejections[0]?.deadLetter).toMatchObject({ raw: 'e8MofQ==', raw_bytes: 4, raw_encoding: 'base64' });
   });
 });

@@ -11,6 +11,7 @@ import { createLogger, loadConfig } from '@ticker/common';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CompiledPipeline, compile } from '../src/dsl';
+import { boundedRaw } from '../src/runtime/deadLetter';
 import { buildStockPipeline } from '../src/stock';
 import { createWorkerClient, type WorkerClient } from '../src/worker/client';
 import { startWorkerServer, type WorkerServer } from '../src/worker/server';
@@ -109,14 +110,14 @@ describe('worker over gRPC (stock pipeline)', () => {
       origin: 'stock-ticks/0/12',
       step: 'parse-tick',
       reason: result.rejections[1]!.reason,
-      raw: '{"id":"t3","symbol":"aapl","price":-1,"volume":1.5,"ts":"2026-11-21T09:30:09.000Z"}',
+      ...boundedRaw('{"id":"t3","symbol":"aapl","price":-1,"volume":1.5,"ts":"2026-11-21T09:30:09.000Z"}'),
       ts: '2026-11-21 09:30:09',
     });
     expect(result.rejections[0]!.deadLetter).toEqual({
       origin: 'stock-ticks/0/11',
       step: 'parse-tick',
       reason: result.rejections[0]!.reason,
-      raw: '{"id":"t2","symbol":"AAPL"',
+      ...boundedRaw('{"id":"t2","symbol":"AAPL"'),
       ts: '2026-11-21 09:30:08',
     });
   });

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import { type Config, createLogger, loadConfig } from '@ticker/common';
 import { Kafka, logLevel } from 'kafkajs';
+import type { BridgeTuning } from '../../flink/src/bridge-args';
 import { deploy } from '../../flink/src/deploy';
 import { DEFAULT_PIPELINE, describePipeline, PIPELINE_CLI } from '../../flink/src/descriptor';
 import { locateBridgeJar } from '../../flink/src/jar';
@@ -101,6 +102,10 @@ export class E2ERun {
     readonly env: NodeJS.ProcessEnv,
     readonly stack: Stack,
     readonly workerPort: number,
+    /** Bridge knobs of this run's deployments (the defaults when empty). */
+    readonly tuning: BridgeTuning = {},
+    /** Where the bridge reaches the worker when not directly (a stand-in in front of it). */
+    private readonly bridgeWorker?: (workerAddress: string) => Promise<string>,
   ) {
     this.config = loadConfig(env);
     this.clickhouse = createClient({
@@ -114,7 +119,10 @@ export class E2ERun {
   }
 
   /** Creates topics and database, starts the worker and deploys the stock pipeline. */
-  static async start(scenario: string): Promise<E2ERun> {
+  static async start(
+    scenario: string,
+    options: { tuning?: BridgeTuning; bridgeWorker?: (workerAddress: string) => Promise<string> } = {},
+  ): Promise<E2ERun> {
     // Usable both as a topic suffix and in a ClickHouse database name.
     const suffix = `${scenario.replace(/[^A-Za-z0-9]+/g, '_')}_${Date.now().toString(36)}`;
     const workerPort = await freePort();
@@ -130,7 +138,7 @@ export class E2ERun {
       PIPELINE_NAME: `e2e-${suffix.replace(/_/g, '-').toLowerCase()}`.slice(0, 63),
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     };
-    const run = new E2ERun(suffix, env, loadStack(env), workerPort);
+    const run = new E2ERun(suffix, env, loadStack(env), workerPort, options.tuning, options.bridgeWorker);
     await run.createTopics();
     await migrate({
       url: run.config.clickhouse.url,
@@ -229,7 +237,9 @@ export class E2ERun {
       descriptor,
       jar: () => locateBridgeJar({ build: false }),
       target: {
-        workerAddress: this.config.worker.address,
+        workerAddress: this.bridgeWorker
+          ? await this.bridgeWorker(this.config.worker.address)
+          : this.config.worker.address,
         kafkaBrokers: this.config.kafka.brokers,
         clickhouse: {
           url: this.config.clickhouse.url,
@@ -239,7 +249,7 @@ export class E2ERun {
         },
       },
       // Short checkpoints: the ClickHouse sink commits on checkpoint, so this bounds the wait.
-      tuning: { checkpointIntervalMs: 2000, groupId: `e2e-${this.name}` },
+      tuning: { checkpointIntervalMs: 2000, groupId: `e2e-${this.name}`, ...this.tuning },
       savepointPath,
       timeoutMs: 120_000,
     });
@@ -304,6 +314,21 @@ export class E2ERun {
     }
   }
 
+  /** Sends records as given (bytes or text, Kafka timestamp = event time), with acks from every replica. */
+  async publishRaw(records: readonly { key: string; value: Buffer | string; timestampMs: number }[]): Promise<void> {
+    const producer = this.kafka().producer();
+    await producer.connect();
+    try {
+      await producer.send({
+        topic: this.config.kafka.ticksTopic,
+        acks: -1,
+        messages: records.map((r) => ({ key: r.key, value: r.value, timestamp: String(r.timestampMs) })),
+      });
+    } finally {
+      await producer.disconnect();
+    }
+  }
+
   /** Sends one record to every partition explicitly, so that every partition's watermark passes `timestampMs`. */
   async publishToEveryPartition(make: (partition: number) => SentRecord): Promise<SentRecord[]> {
     const producer = this.kafka().producer();
@@ -324,6 +349,51 @@ export class E2ERun {
       await producer.disconnect();
     }
     return sent;
+  }
+
+  /**
+   * The running job's restart count (Flink's numRestarts job metric). The REST metric cache lags up
+   * to ~10 s, so this waits until the metric has caught up with the job's failure history.
+   */
+  async restarts(): Promise<number> {
+    const jobId = this.jobId;
+    if (!jobId) throw new Error('no job deployed');
+    const failures = (await this.flink.jobExceptions(jobId)).exceptionHistory?.entries?.length ?? 0;
+    let restarts = -1;
+    await eventually(
+      `numRestarts of job ${jobId} reaches its ${failures} failures`,
+      async () => {
+        const response = await fetch(`${this.flink.url}/jobs/${jobId}/metrics?get=numRestarts`);
+        const rows = (await response.json()) as { id: string; value: string }[];
+        const value = rows.find((r) => r.id === 'numRestarts')?.value;
+        restarts = value === undefined ? -1 : Number(value);
+        return restarts >= failures;
+      },
+      30_000,
+    );
+    return restarts;
+  }
+
+  /**
+   * The largest value over subtasks of every operator metric whose name ends with `.${metric}`,
+   * keyed by the metric id (e.g. "parse-tick_[worker_chain].workerMaxRequestBytes").
+   */
+  async operatorMetricMax(metric: string): Promise<Map<string, number>> {
+    if (!this.jobId) throw new Error('no job deployed');
+    const found = new Map<string, number>();
+    for (const vertex of (await this.flink.job(this.jobId)).vertices) {
+      const base = `${this.flink.url}/jobs/${this.jobId}/vertices/${vertex.id}/subtasks/metrics`;
+      const ids = ((await (await fetch(base)).json()) as { id: string }[])
+        .map((m) => m.id)
+        .filter((id) => id.endsWith(`.${metric}`));
+      if (ids.length === 0) continue;
+      const values = (await (await fetch(`${base}?get=${ids.map(encodeURIComponent).join(',')}`)).json()) as {
+        id: string;
+        max: number;
+      }[];
+      for (const v of values) found.set(v.id, v.max);
+    }
+    return found;
   }
 
   /** Row counts as queried. */

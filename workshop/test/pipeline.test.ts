@@ -26,7 +26,7 @@ describe('workshop/pipeline.ts', () => {
       'ws-x',
       'ws-x-ticks',
       [
-        { type: 'clickhouse', table: 'rejected' },
+        { type: 'clickhouse', table: 'dead_letters' },
         { type: 'kafka', topic: 'ws-x-dlq' },
       ],
     ]);

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRejected } from '../../pipeline/src/dsl';
+import { boundedRaw } from '../../pipeline/src/runtime/deadLetter';
 import type { TickRow } from '../../pipeline/src/stock';
 import { readable, rec } from '../../pipeline/test/helpers';
 import * as exercise from '../exercises/round-lots';
@@ -103,7 +104,7 @@ describe(`module 3: round lots only (workshop/${TARGET_DIR}/round-lots.ts)`, () 
           origin: 'stock-ticks/1/20',
           step: 'round-lots-only',
           reason: 'odd lot: 37 shares',
-          raw: oddLot,
+          ...boundedRaw(oddLot),
           ts: '2026-01-05 14:30:01',
         },
       });

@@ -26,8 +26,17 @@ export interface DeadLetterRow {
   /** Name of the step that refused it. */
   step: string;
   reason: string;
-  /** The refused input's value text: the raw Kafka value for the first chain, else the record's JSON. */
+  /**
+   * The refused input's value: the raw Kafka value for the first chain, else the record's JSON.
+   * At most 64 KiB of it (UTF-8 cut on a character boundary), base64 when it is not UTF-8.
+   */
   raw: string;
+  /** Length of the whole raw input in bytes (more than `raw` holds when it was cut). */
+  raw_bytes: number;
+  /** SHA-256 (hex) of the whole raw input. */
+  raw_sha256: string;
+  /** How `raw` is written: 'utf8' text, or 'base64' for bytes that are not UTF-8. */
+  raw_encoding: 'utf8' | 'base64';
   /** Event time in UTC as ClickHouse DateTime text 'YYYY-MM-DD hh:mm:ss'. */
   ts: string;
 }

@@ -68,7 +68,8 @@ export function runChain(chain: ChainRuntime, records: readonly WireRecord[]): B
     }
     if (failure) {
       outputs.length = mark;
-      rejections.push(rejection(i, failure, record.origin, raw, timestamp));
+      // The bytes as received: a value that is not UTF-8 is kept exactly (as base64), not as U+FFFD.
+      rejections.push(rejection(i, failure, record.origin, record.value, timestamp));
     }
   }
   return { outputs, rejections };
@@ -79,7 +80,7 @@ export function rejection(
   inputIndex: number,
   failure: Failure,
   origin: string,
-  raw: string,
+  raw: Uint8Array | string,
   timestamp: number,
 ): WireRejection {
   const row = deadLetterRow(origin, failure.step, failure.reason, raw, timestamp);

@@ -1,5 +1,20 @@
-/** Builds the dead-letter row (same shape the bridge writes for late records). */
+/**
+ * Builds the dead-letter row (same shape and bounds as the bridge's own dead letters,
+ * flink/bridge DeadLetterRow.java): the raw input is cut to 64 KiB with its full length and SHA-256
+ * beside it, and bytes that are not UTF-8 are stored as base64, so no dead letter can break the
+ * DLQ topic or the `rejected` table.
+ */
+import { createHash } from 'node:crypto';
 import type { DeadLetterRow } from '../dsl/types';
+
+/** Most bytes of raw text kept (base64 text is this long too). */
+export const RAW_CAP_BYTES = 64 * 1024;
+/** Most bytes of a reason kept (an error message can quote a whole input). */
+export const REASON_CAP_BYTES = 4 * 1024;
+/** Raw bytes kept before base64: 3 bytes become 4 characters. */
+const BASE64_SOURCE_BYTES = (RAW_CAP_BYTES / 4) * 3;
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Epoch ms as ClickHouse DateTime text in UTC: 'YYYY-MM-DD hh:mm:ss' (milliseconds dropped). */
 export function formatClickHouseDateTime(epochMs: number): string {
@@ -9,15 +24,60 @@ export function formatClickHouseDateTime(epochMs: number): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
 }
 
+/** The largest length <= maxBytes that does not split a UTF-8 character of `bytes`. */
+function utf8Cut(bytes: Uint8Array, maxBytes: number): number {
+  if (bytes.length <= maxBytes) return bytes.length;
+  let cut = maxBytes;
+  // A byte 10xxxxxx continues the character that starts before it.
+  while (cut > 0 && (bytes[cut]! & 0xc0) === 0x80) cut -= 1;
+  return cut;
+}
+
+/** `text` cut to at most `maxBytes` UTF-8 bytes on a character boundary. */
+export function capUtf8(text: string, maxBytes: number): string {
+  const bytes = Buffer.from(text, 'utf8');
+  return bytes.length <= maxBytes ? text : bytes.subarray(0, utf8Cut(bytes, maxBytes)).toString('utf8');
+}
+
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    strictUtf8.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The raw fields of a dead-letter row for `raw` (bytes as received, or text). */
+export function boundedRaw(
+  raw: Uint8Array | string,
+): Pick<DeadLetterRow, 'raw' | 'raw_bytes' | 'raw_sha256' | 'raw_encoding'> {
+  const bytes =
+    typeof raw === 'string' ? Buffer.from(raw, 'utf8') : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const raw_sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (typeof raw === 'string' || isUtf8(bytes)) {
+    const text = bytes.subarray(0, utf8Cut(bytes, RAW_CAP_BYTES)).toString('utf8');
+    return { raw: text, raw_bytes: bytes.length, raw_sha256, raw_encoding: 'utf8' };
+  }
+  const base64 = bytes.subarray(0, BASE64_SOURCE_BYTES).toString('base64');
+  return { raw: base64, raw_bytes: bytes.length, raw_sha256, raw_encoding: 'base64' };
+}
+
 /** The dead-letter row for an input a step refused. */
 export function deadLetterRow(
   origin: string,
   step: string,
   reason: string,
-  raw: string,
+  raw: Uint8Array | string,
   epochMs: number,
 ): DeadLetterRow {
-  return { origin, step, reason, raw, ts: formatClickHouseDateTime(epochMs) };
+  return {
+    origin,
+    step,
+    reason: capUtf8(reason, REASON_CAP_BYTES),
+    ...boundedRaw(raw),
+    ts: formatClickHouseDateTime(epochMs),
+  };
 }
 
 /** A reason for a thrown value: "TypeError: x is undefined" for errors, the text otherwise. */

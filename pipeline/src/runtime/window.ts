@@ -39,7 +39,9 @@ export function runWindow(window: WindowRuntime, info: WindowInfo, records: read
       texts.push(raw);
     } catch (err) {
       const reason = `input is not valid JSON: ${(err as Error).message}`;
-      rejections.push(rejection(i, { step: window.name, reason }, record.origin, raw, Number(record.timestamp)));
+      rejections.push(
+        rejection(i, { step: window.name, reason }, record.origin, record.value, Number(record.timestamp)),
+      );
     }
   }
   if (values.length === 0) return { outputs: [], rejections };

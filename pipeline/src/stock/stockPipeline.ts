@@ -1,6 +1,6 @@
 /**
  * The stock pipeline: raw ticks -> validated `ticks` rows; per symbol 1-minute candles; price-move
- * alerts from the candles; anything invalid -> dead letter (`rejected` table + DLQ topic).
+ * alerts from the candles; anything invalid -> dead letter (`dead_letters` table, copied into `rejected`, + DLQ topic).
  *
  *   read-ticks ─▶ [parse-tick ▸ to-tick-row ▸ by-symbol] ─┬─▶ write-ticks (ticks)
  *                                                         └─▶ candles-1m ─┬─▶ write-candles (candles_1m)
@@ -95,7 +95,7 @@ export function buildStockPipeline(config: Config, options: StockPipelineOptions
     .sink('write-alerts', clickhouseTable<AlertRow>('alerts'));
 
   p.deadLetter('dead-letter', [
-    clickhouseTable<DeadLetterRow>('rejected'),
+    clickhouseTable<DeadLetterRow>('dead_letters'),
     kafkaTopic<DeadLetterRow>(config.kafka.dlqTopic),
   ]);
   return p;

@@ -15,15 +15,16 @@ public class BatchingWorkerFunction extends WorkerAsyncFunction<BridgeRecord> {
 
     private transient WorkerBatcher batcher;
 
-    public BatchingWorkerFunction(String chain, WorkerCallSettings settings, List<String> descriptorSha256) {
-        super(settings, descriptorSha256, "bridge-batcher-" + chain);
+    public BatchingWorkerFunction(String chain, WorkerCallSettings settings, List<String> descriptorSha256,
+            String poisonLedgerDir) {
+        super(chain, settings, descriptorSha256, poisonLedgerDir, "bridge-batcher-" + chain);
         this.chain = chain;
     }
 
     @Override
     public void open(OpenContext openContext) {
         super.open(openContext);
-        batcher = new WorkerBatcher(chain, client::process, settings, scheduler, metrics, this::closing);
+        batcher = new WorkerBatcher(chain, client::process, settings, scheduler, metrics, this::closing, poison);
     }
 
     @Override

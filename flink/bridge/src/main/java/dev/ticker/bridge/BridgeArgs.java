@@ -29,14 +29,19 @@ public record BridgeArgs(
         int sinkBatchSize,
         long sinkFlushMs,
         Integer parallelism,
-        String groupId)
+        String groupId,
+        int maxRequestBytes,
+        int poisonRestarts)
         implements Serializable {
 
     private static final Set<String> KNOWN = Set.of(
             "descriptor-base64", "worker", "kafka-brokers", "clickhouse-url", "clickhouse-database",
             "clickhouse-user", "clickhouse-password", "batch-size", "batch-timeout-ms", "max-in-flight",
             "call-timeout-ms", "call-retries", "checkpoint-interval-ms", "sink-batch-size", "sink-flush-ms",
-            "parallelism", "group-id");
+            "parallelism", "group-id", "max-request-bytes", "poison-restarts");
+
+    /** Default byte bound of one worker request: far below the 64 MiB message limit of both sides. */
+    public static final int DEFAULT_MAX_REQUEST_BYTES = 8 * 1024 * 1024;
 
     /** Parses {@code --name value} pairs; throws IllegalArgumentException naming the bad argument. */
     public static BridgeArgs parse(String[] argv) {
@@ -83,13 +88,25 @@ public record BridgeArgs(
                 positiveInt(values, "sink-batch-size", 5_000),
                 positiveLong(values, "sink-flush-ms", 1_000),
                 parallelism == null ? null : positiveInt(values, "parallelism", 1),
-                values.get("group-id"));
+                values.get("group-id"),
+                maxRequestBytes(values),
+                nonNegativeInt(values, "poison-restarts", 3));
+    }
+
+    /** The byte bound must leave room under the gRPC message limit (the bound counts the request body only). */
+    private static int maxRequestBytes(Map<String, String> values) {
+        int bound = positiveInt(values, "max-request-bytes", DEFAULT_MAX_REQUEST_BYTES);
+        if (bound > WorkerClient.MAX_MESSAGE_BYTES / 2) {
+            throw new IllegalArgumentException("--max-request-bytes must be at most " + WorkerClient.MAX_MESSAGE_BYTES / 2
+                    + " (half the 64 MiB gRPC message limit), got " + bound);
+        }
+        return bound;
     }
 
     /** The batching and retry settings of worker calls. */
     public WorkerCallSettings workerCallSettings() {
         return new WorkerCallSettings(worker, batchSize, batchTimeoutMs, maxInFlight, callTimeoutMs,
-                RetryPolicy.forWorkerCalls(callRetries));
+                RetryPolicy.forWorkerCalls(callRetries), maxRequestBytes, poisonRestarts, checkpointIntervalMs);
     }
 
     /** The ClickHouse sink settings for one table. */
@@ -146,6 +163,7 @@ public record BridgeArgs(
                 + batchTimeoutMs + ", maxInFlight=" + maxInFlight + ", callTimeoutMs=" + callTimeoutMs
                 + ", callRetries=" + callRetries + ", checkpointIntervalMs=" + checkpointIntervalMs
                 + ", sinkBatchSize=" + sinkBatchSize + ", sinkFlushMs=" + sinkFlushMs + ", parallelism="
-                + parallelism + ", groupId=" + groupId + "]";
+                + parallelism + ", groupId=" + groupId + ", maxRequestBytes=" + maxRequestBytes + ", poisonRestarts="
+                + poisonRestarts + "]";
     }
 }

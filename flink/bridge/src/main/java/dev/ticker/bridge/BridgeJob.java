@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -84,15 +85,27 @@ public final class BridgeJob {
     /** Adds the descriptor's operators, from the Kafka source on, to {@code env}. */
     static void compose(StreamExecutionEnvironment env, Descriptor descriptor, List<String> sha256, BridgeArgs args) {
         env.setParallelism(args.parallelism() != null ? args.parallelism() : descriptor.parallelism());
-        composeNodes(kafkaSource(env, descriptor.source(), args, descriptor.name()), descriptor, sha256, args);
+        composeNodes(kafkaSource(env, descriptor.source(), args, descriptor.name()), descriptor, sha256, args,
+                poisonLedgerDir(env));
+    }
+
+    /**
+     * Where {@link PoisonLedger} files go: the cluster's checkpoint directory, which every Flink
+     * process shares (it must, to restore); without one, the TaskManager's temporary directory.
+     */
+    static String poisonLedgerDir(StreamExecutionEnvironment env) {
+        String dir = env.getConfiguration().getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY)
+                .orElseGet(() -> new java.io.File(System.getProperty("java.io.tmpdir"), "ticker-bridge").toURI().toString());
+        LOG.info("poison ledger directory: {}", dir);
+        return dir;
     }
 
     /**
      * Adds the descriptor's nodes and dead-letter sinks after {@code source} (a stream with event-time
      * timestamps and watermarks). Operator uids are the descriptor's node names, so savepoints restore.
      */
-    static void composeNodes(
-            DataStream<BridgeRecord> source, Descriptor descriptor, List<String> sha256, BridgeArgs args) {
+    static void composeNodes(DataStream<BridgeRecord> source, Descriptor descriptor, List<String> sha256, BridgeArgs args,
+            String poisonLedgerDir) {
         Map<String, DataStream<BridgeRecord>> streams = new HashMap<>();
         streams.put(descriptor.source().name(), source);
         List<DataStream<BridgeRecord>> deadLetters = new ArrayList<>();
@@ -102,7 +115,7 @@ public final class BridgeJob {
             DataStream<BridgeRecord> input = streams.get(node.input());
             if (node instanceof Descriptor.ChainNode chain) {
                 SingleOutputStreamOperator<Emission> called = AsyncDataStream.orderedWait(
-                                input, new BatchingWorkerFunction(chain.name(), calls, sha256),
+                                input, new BatchingWorkerFunction(chain.name(), calls, sha256, poisonLedgerDir),
                                 calls.asyncTimeoutMs(), TimeUnit.MILLISECONDS, calls.asyncCapacity())
                         .uid(chain.name())
                         .name(chain.name() + " [worker chain]");
@@ -129,7 +142,7 @@ public final class BridgeJob {
                 withParallelism(late, window.parallelism());
                 deadLetters.add(late);
                 SingleOutputStreamOperator<Emission> aggregated = AsyncDataStream.orderedWait(
-                                fired, new AggregateWorkerFunction(window.name(), calls, sha256),
+                                fired, new AggregateWorkerFunction(window.name(), calls, sha256, poisonLedgerDir),
                                 calls.asyncTimeoutMs(), TimeUnit.MILLISECONDS, calls.maxInFlight())
                         .uid(window.name() + "-aggregate")
                         .name(window.name() + " [worker aggregate]");

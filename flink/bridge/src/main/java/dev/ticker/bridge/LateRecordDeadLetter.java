@@ -1,8 +1,5 @@
 package dev.ticker.bridge;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -14,7 +11,6 @@ import org.apache.flink.api.common.functions.MapFunction;
  */
 public class LateRecordDeadLetter implements MapFunction<BridgeRecord, BridgeRecord> {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     /** ClickHouse DateTime text, UTC. */
     static final DateTimeFormatter CLICKHOUSE_DATETIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
@@ -33,12 +29,8 @@ public class LateRecordDeadLetter implements MapFunction<BridgeRecord, BridgeRec
     /** The dead-letter JSON for a late record of window node {@code windowNode}. */
     static byte[] deadLetterJson(BridgeRecord late, String windowNode) {
         Instant eventTime = Instant.ofEpochMilli(late.timestamp);
-        ObjectNode row = MAPPER.createObjectNode();
-        row.put("origin", late.origin);
-        row.put("step", windowNode);
-        row.put("reason", "late: event time " + eventTime + " is behind watermark for window node " + windowNode);
-        row.put("raw", late.valueText());
-        row.put("ts", CLICKHOUSE_DATETIME.format(eventTime));
-        return row.toString().getBytes(StandardCharsets.UTF_8);
+        String reason = "late: event time " + eventTime + " is behind watermark for window node " + windowNode;
+        return DeadLetterRow.json(late.origin, windowNode, reason,
+                DeadLetterRow.raw(late.value == null ? new byte[0] : late.value), late.timestamp);
     }
 }

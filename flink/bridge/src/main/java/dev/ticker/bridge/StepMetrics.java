@@ -1,5 +1,6 @@
 package dev.ticker.bridge;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
@@ -22,7 +23,12 @@ final class StepMetrics {
     final Counter callFailures;
     final Histogram batchSize;
     final Histogram callLatencyMs;
+    /** Inputs that could not fit in one request under --max-request-bytes (sent to the dead letter). */
+    final Counter oversizedInputs;
+    /** Inputs that failed the same way after --poison-restarts restarts (sent to the dead letter). */
+    final Counter poisonInputs;
     private final MetricGroup group;
+    private final AtomicInteger maxRequestBytes = new AtomicInteger();
 
     StepMetrics(MetricGroup group) {
         recordsSent = group.counter("workerRecordsSent");
@@ -33,7 +39,20 @@ final class StepMetrics {
         callFailures = group.counter("workerCallFailures");
         batchSize = group.histogram("workerBatchSize", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         callLatencyMs = group.histogram("workerCallLatencyMs", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+        oversizedInputs = group.counter("workerOversizedInputs");
+        poisonInputs = group.counter("workerPoisonInputs");
         this.group = group;
+        gauge("workerMaxRequestBytes", maxRequestBytes::get);
+    }
+
+    /** Notes the serialized size of a request about to be sent (the gauge shows the largest so far). */
+    void requestSent(int bytes) {
+        maxRequestBytes.accumulateAndGet(bytes, Math::max);
+    }
+
+    /** The largest request sent so far, in bytes. */
+    int maxRequestBytes() {
+        return maxRequestBytes.get();
     }
 
     /** Registers a gauge (e.g. calls in flight) read from the function. */

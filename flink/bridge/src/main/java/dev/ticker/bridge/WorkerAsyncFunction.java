@@ -3,6 +3,7 @@ package dev.ticker.bridge;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
@@ -20,17 +21,25 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 abstract class WorkerAsyncFunction<IN> extends RichAsyncFunction<IN, Emission> {
 
     protected final WorkerCallSettings settings;
+    /** The descriptor node this function calls the worker for. */
+    protected final String step;
     private final List<String> descriptorSha256;
+    private final String poisonLedgerDir;
     private final String threadName;
 
     protected transient WorkerClient client;
     protected transient ScheduledExecutorService scheduler;
     protected transient StepMetrics metrics;
+    protected transient PoisonLedger poison;
     private transient volatile boolean closing;
 
-    WorkerAsyncFunction(WorkerCallSettings settings, List<String> descriptorSha256, String threadName) {
+    /** @param poisonLedgerDir where {@link PoisonLedger} files live; null keeps no ledger across restarts */
+    WorkerAsyncFunction(String step, WorkerCallSettings settings, List<String> descriptorSha256, String poisonLedgerDir,
+            String threadName) {
+        this.step = step;
         this.settings = settings;
         this.descriptorSha256 = List.copyOf(descriptorSha256);
+        this.poisonLedgerDir = poisonLedgerDir;
         this.threadName = threadName;
     }
 
@@ -45,6 +54,10 @@ abstract class WorkerAsyncFunction<IN> extends RichAsyncFunction<IN, Emission> {
             return thread;
         });
         metrics = new StepMetrics(getRuntimeContext().getMetricGroup());
+        TaskInfo task = getRuntimeContext().getTaskInfo();
+        // The attempt number survives restarts (it grows with each); the ledger file says what failed in earlier ones.
+        poison = PoisonLedger.open(poisonLedgerDir, getRuntimeContext().getJobInfo().getJobId().toString(), step,
+                task.getIndexOfThisSubtask(), task.getAttemptNumber(), settings.poisonRestarts());
     }
 
     /** True once close() began: failures from then on are the shutdown's, not the worker's. */

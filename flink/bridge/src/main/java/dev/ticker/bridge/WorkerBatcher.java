@@ -1,11 +1,13 @@
 package dev.ticker.bridge;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
 import dev.ticker.bridge.grpc.Output;
 import dev.ticker.bridge.grpc.ProcessRequest;
 import dev.ticker.bridge.grpc.ProcessResponse;
 import dev.ticker.bridge.grpc.Record;
 import dev.ticker.bridge.grpc.Rejection;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,15 +20,24 @@ import org.apache.flink.streaming.api.functions.async.ResultFuture;
 
 /**
  * Batches the elements of one Async I/O operator into worker Process calls: a batch is sent when
- * it holds {@code batchSize} records or its first record has waited {@code batchTimeoutMs}; at most
- * {@code maxInFlight} calls run at once (further batches queue, nothing blocks the task thread).
- * Each input's ResultFuture completes when its batch returns, with that input's outputs and dead
- * letters. A call is retried with backoff; when retries are exhausted every input of the batch
- * fails, which fails the job (Flink restores from the last checkpoint and re-sends in-flight inputs).
+ * it holds {@code batchSize} records, when one more record would make the request larger than
+ * {@code maxRequestBytes} (serialized size), or when its first record has waited
+ * {@code batchTimeoutMs}; at most {@code maxInFlight} calls run at once (further batches queue,
+ * nothing blocks the task thread). A record that does not fit in a request on its own is a dead
+ * letter at once. Each input's ResultFuture completes when its batch returns, with that input's
+ * outputs and dead letters. A call is retried with backoff; when retries are exhausted every input
+ * of the batch fails, which fails the job (Flink restores from the last checkpoint and re-sends
+ * in-flight inputs) — except that an error about the input (see {@link PoisonLedger}) first
+ * re-sends the batch one record per call, to find the record it is about, and that record goes
+ * through the {@link PoisonLedger}: a dead letter once it failed the same way after enough restarts.
  */
 final class WorkerBatcher {
 
-    private record Pending(BridgeRecord input, ResultFuture<Emission> future) {}
+    /** Field number of ProcessRequest.records (worker.proto). */
+    private static final int RECORDS_FIELD = ProcessRequest.RECORDS_FIELD_NUMBER;
+
+    /** One input, with its proto form built once (for sizing and sending). */
+    private record Pending(BridgeRecord input, ResultFuture<Emission> future, Record proto) {}
 
     private final String chain;
     private final BiFunction<ProcessRequest, Long, CompletableFuture<ProcessResponse>> call;
@@ -34,9 +45,13 @@ final class WorkerBatcher {
     private final ScheduledExecutorService scheduler;
     private final StepMetrics metrics;
     private final BooleanSupplier closing;
+    private final PoisonLedger poison;
+    /** Serialized size of a request with no records (the chain name). */
+    private final int baseBytes;
 
     // Guarded by this.
     private List<Pending> open = new ArrayList<>();
+    private int openBytes;
     private long openGeneration;
     private final ArrayDeque<List<Pending>> ready = new ArrayDeque<>();
     private int inFlight;
@@ -49,8 +64,10 @@ final class WorkerBatcher {
      */
     WorkerBatcher(String chain, BiFunction<ProcessRequest, Long, CompletableFuture<ProcessResponse>> call,
             WorkerCallSettings settings, ScheduledExecutorService scheduler, StepMetrics metrics,
-            BooleanSupplier closing) {
+            BooleanSupplier closing, PoisonLedger poison) {
         this.chain = chain;
+        this.poison = poison;
+        this.baseBytes = ProcessRequest.newBuilder().setChain(chain).build().getSerializedSize();
         this.call = call;
         this.settings = settings;
         this.scheduler = scheduler;
@@ -62,13 +79,28 @@ final class WorkerBatcher {
 
     /** Adds one input; its future completes when the batch it lands in has been processed. */
     void add(BridgeRecord input, ResultFuture<Emission> future) {
+        Record proto = toProto(input);
+        int bytes = CodedOutputStream.computeMessageSize(RECORDS_FIELD, proto);
+        if (baseBytes + bytes > settings.maxRequestBytes()) {
+            metrics.oversizedInputs.inc();
+            metrics.rejections.inc();
+            String reason = "too large: this record makes a Process request of " + (baseBytes + bytes)
+                    + " bytes on its own, over the bridge's bound of " + settings.maxRequestBytes()
+                    + " bytes (--max-request-bytes)";
+            future.complete(List.of(deadLetter(input, reason)));
+            return;
+        }
         List<List<Pending>> toSend;
         synchronized (this) {
             if (failure != null) {
                 future.completeExceptionally(failure);
                 return;
             }
-            open.add(new Pending(input, future));
+            if (!open.isEmpty() && baseBytes + openBytes + bytes > settings.maxRequestBytes()) {
+                seal(); // the open batch is as large as a request may be: this record starts the next one
+            }
+            open.add(new Pending(input, future, proto));
+            openBytes += bytes;
             if (open.size() >= settings.batchSize()) {
                 seal();
             } else if (open.size() == 1) {
@@ -104,6 +136,7 @@ final class WorkerBatcher {
     private void seal() {
         ready.add(open);
         open = new ArrayList<>();
+        openBytes = 0;
         openGeneration++;
     }
 
@@ -120,9 +153,10 @@ final class WorkerBatcher {
     private void send(List<Pending> batch) {
         ProcessRequest.Builder request = ProcessRequest.newBuilder().setChain(chain);
         for (Pending pending : batch) {
-            request.addRecords(toProto(pending.input()));
+            request.addRecords(pending.proto());
         }
         ProcessRequest built = request.build();
+        metrics.requestSent(built.getSerializedSize());
         metrics.calls.inc();
         metrics.recordsSent.inc(batch.size());
         metrics.batchSize.update(batch.size());
@@ -132,15 +166,19 @@ final class WorkerBatcher {
                         retry -> metrics.callRetries.inc())
                 .whenComplete((response, error) -> {
                     metrics.callLatencyMs.update(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+                    WorkerCallException failed = null;
                     if (error == null) {
                         try {
                             deliver(batch, response);
                         } catch (WorkerCallException protocolError) {
-                            fail(batch, protocolError);
+                            failed = protocolError;
                         }
                     } else {
-                        fail(batch, error instanceof WorkerCallException w ? w
-                                : new WorkerCallException("worker Process call for chain '" + chain + "' failed", error));
+                        failed = error instanceof WorkerCallException w ? w
+                                : new WorkerCallException("worker Process call for chain '" + chain + "' failed", error);
+                    }
+                    if (failed != null) {
+                        failedForGood(batch, failed);
                     }
                     List<List<Pending>> next;
                     synchronized (this) {
@@ -149,6 +187,41 @@ final class WorkerBatcher {
                     }
                     next.forEach(this::send);
                 });
+    }
+
+    /** A call failed after its retries: an error about an input is traced to it, anything else fails the batch. */
+    private void failedForGood(List<Pending> batch, WorkerCallException error) {
+        if (closing.getAsBoolean() || !PoisonLedger.isInputError(error)) {
+            fail(batch, error);
+        } else if (batch.size() > 1) {
+            synchronized (this) {
+                // One record per call, ahead of everything queued: the one the error is about fails alone.
+                for (int i = batch.size() - 1; i >= 0; i--) {
+                    ready.addFirst(List.of(batch.get(i)));
+                }
+            }
+        } else {
+            Pending pending = batch.get(0);
+            String reason = poison.failed(fingerprint(pending), PoisonLedger.describe(error));
+            if (reason == null) {
+                fail(batch, error);
+            } else {
+                metrics.poisonInputs.inc();
+                metrics.rejections.inc();
+                pending.future().complete(List.of(deadLetter(pending.input(), reason)));
+            }
+        }
+    }
+
+    private String fingerprint(Pending pending) {
+        return PoisonLedger.fingerprint(chain.getBytes(StandardCharsets.UTF_8), pending.proto().toByteArray());
+    }
+
+    /** A dead letter made by the bridge for an input of this chain. */
+    private Emission deadLetter(BridgeRecord input, String reason) {
+        byte[] row = DeadLetterRow.json(input.origin, chain, reason,
+                DeadLetterRow.raw(input.value == null ? new byte[0] : input.value), input.timestamp);
+        return Emission.deadLetter(new BridgeRecord(row, input.key, input.timestamp, input.origin));
     }
 
     private void deliver(List<Pending> batch, ProcessResponse response) {
@@ -169,6 +242,9 @@ final class WorkerBatcher {
                     new BridgeRecord(rejection.getDeadLetter().toByteArray(), input.key, input.timestamp, input.origin)));
             metrics.rejections.inc();
         }
+        if (batch.size() == 1 && poison.remembers()) {
+            poison.succeeded(fingerprint(batch.get(0)));
+        }
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).future().complete(perInput.get(i));
         }
@@ -176,7 +252,7 @@ final class WorkerBatcher {
 
     private int checkIndex(int index, int size) {
         if (index < 0 || index >= size) {
-            throw new WorkerCallException("worker answered chain '" + chain + "' with input_index " + index
+            throw new PoisonLedger.ProtocolViolation("worker answered chain '" + chain + "' with input_index " + index
                     + " for a batch of " + size + " records (protocol violation)");
         }
         return index;

@@ -3,11 +3,14 @@ package dev.ticker.bridge;
 import java.io.Serializable;
 
 /**
- * How the bridge talks to the worker: where, how many records per call, how long a partial
- * batch may wait, how many calls may be in flight per subtask, the per-call deadline and retries.
+ * How the bridge talks to the worker: where, how many records and bytes per call, how long a
+ * partial batch may wait, how many calls may be in flight per subtask, the per-call deadline and
+ * retries, and after how many restarts an input that keeps failing the same way is a dead letter
+ * ({@code poisonRestarts}; the checkpoint interval bounds how long a failure waits to be recorded).
  */
 public record WorkerCallSettings(
-        String worker, int batchSize, long batchTimeoutMs, int maxInFlight, long callTimeoutMs, RetryPolicy retry)
+        String worker, int batchSize, long batchTimeoutMs, int maxInFlight, long callTimeoutMs, RetryPolicy retry,
+        int maxRequestBytes, int poisonRestarts, long checkpointIntervalMs)
         implements Serializable {
 
     /** Longest time one batch can take from first attempt to final failure. */

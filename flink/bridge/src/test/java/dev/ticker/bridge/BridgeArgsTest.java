@@ -35,6 +35,8 @@ class BridgeArgsTest {
         assertEquals(1_000, args.sinkFlushMs());
         assertNull(args.parallelism());
         assertNull(args.groupId());
+        assertEquals(8 * 1024 * 1024, args.maxRequestBytes());
+        assertEquals(3, args.poisonRestarts());
     }
 
     @Test
@@ -44,7 +46,8 @@ class BridgeArgsTest {
             "--clickhouse-url", "http://ch:8123", "--clickhouse-database", "db", "--clickhouse-user", "u",
             "--clickhouse-password", "", "--batch-size", "7", "--batch-timeout-ms", "8", "--max-in-flight", "9",
             "--call-timeout-ms", "10", "--call-retries", "0", "--checkpoint-interval-ms", "11",
-            "--sink-batch-size", "12", "--sink-flush-ms", "13", "--parallelism", "3", "--group-id", "g"});
+            "--sink-batch-size", "12", "--sink-flush-ms", "13", "--parallelism", "3", "--group-id", "g",
+            "--max-request-bytes", "4096", "--poison-restarts", "0"});
         assertEquals("w:1", args.worker());
         assertEquals("a:1,b:2", args.kafkaBrokers());
         assertEquals("", args.clickhousePassword());
@@ -53,6 +56,8 @@ class BridgeArgsTest {
         assertEquals("g", args.groupId());
         WorkerCallSettings calls = args.workerCallSettings();
         assertEquals(7 * 9, calls.asyncCapacity());
+        assertEquals(4096, calls.maxRequestBytes());
+        assertEquals(0, calls.poisonRestarts());
         // One attempt of 10 ms, no backoff: the async timeout still covers the whole budget three times over.
         assertEquals(8 + 3 * 10, calls.asyncTimeoutMs());
         ClickHouseSettings sink = args.clickHouseSettings("ticks");
@@ -78,6 +83,9 @@ class BridgeArgsTest {
         assertEquals("--batch-size must be a positive integer, got '0'", assertThrows(IllegalArgumentException.class,
                         () -> BridgeArgs.parse(new String[] {"--descriptor-base64", DESCRIPTOR_B64, "--batch-size", "0"}))
                 .getMessage());
+        assertEquals("--max-request-bytes must be at most 33554432 (half the 64 MiB gRPC message limit), got 67108864",
+                assertThrows(IllegalArgumentException.class, () -> BridgeArgs.parse(new String[] {
+                    "--descriptor-base64", DESCRIPTOR_B64, "--max-request-bytes", "67108864"})).getMessage());
         assertEquals("argument --worker needs a value", assertThrows(IllegalArgumentException.class,
                         () -> BridgeArgs.parse(new String[] {"--descriptor-base64", DESCRIPTOR_B64, "--worker"}))
                 .getMessage());

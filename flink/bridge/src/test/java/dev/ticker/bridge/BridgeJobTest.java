@@ -54,7 +54,11 @@ class BridgeJobTest {
         ClickHouseSinkTest.query("CREATE TABLE " + DATABASE + ".windows (id String, n UInt32, ts DateTime('UTC')) "
                 + "ENGINE = ReplacingMergeTree(n) ORDER BY id");
         ClickHouseSinkTest.query("CREATE TABLE " + DATABASE + ".rejected (origin String, step String, reason String, "
-                + "raw String, ts DateTime('UTC')) ENGINE = ReplacingMergeTree() ORDER BY (origin, step)");
+                + "raw String, raw_bytes UInt64, raw_sha256 String, raw_encoding String, ts DateTime('UTC')) "
+                + "ENGINE = ReplacingMergeTree() ORDER BY (origin, step)");
+        for (String table : List.of("rows", "windows", "rejected")) {
+            ClickHouseSinkTest.query("CREATE TABLE " + DATABASE + ".poison_" + table + " AS " + DATABASE + "." + table);
+        }
     }
 
     @AfterAll
@@ -100,7 +104,7 @@ class BridgeJobTest {
                     .assignTimestampsAndWatermarks(WatermarkStrategy
                             .<BridgeRecord>forGenerator(context -> new EveryEvent())
                             .withTimestampAssigner((record, previous) -> record.timestamp));
-            BridgeJob.composeNodes(source, descriptor, sha, args);
+            BridgeJob.composeNodes(source, descriptor, sha, args, null);
             env.execute("bridge-test");
         }
         // Every valid record reached the chain's sink, the late one too (it is only late for the window).
@@ -116,6 +120,51 @@ class BridgeJobTest {
                         + ".rejected FINAL ORDER BY origin"));
         assertEquals("{\"id\":\"r6\",\"n\":6,\"ts\":\"2023-11-14 22:13:25\"}", ClickHouseSinkTest.query(
                 "SELECT raw FROM " + DATABASE + ".rejected WHERE origin = 'in/0/5'"));
+    }
+
+    @Test
+    void aPoisonRecordIsADeadLetterAfterPoisonRestartsAndTheJobFinishes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path ledger)
+            throws Exception {
+        // Tables of its own: the other MiniCluster test counts every row of its tables.
+        String descriptorJson = E2E_DESCRIPTOR.replace("mini-e2e", "mini-poison").replace("\"table\":\"", "\"table\":\"poison_");
+        Descriptor descriptor = Descriptor.parse(descriptorJson);
+        try (FakeWorker worker = new FakeWorker()) {
+            worker.poisonValue = "poison";
+            List<String> sha = Descriptor.acceptedSha256(descriptorJson);
+            worker.descriptorSha256 = sha.get(0);
+            BridgeArgs args = BridgeArgs.parse(new String[] {
+                "--descriptor-base64", Base64.getEncoder().encodeToString(descriptorJson.getBytes(StandardCharsets.UTF_8)),
+                "--worker", worker.target(), "--clickhouse-url", ClickHouseSinkTest.URL, "--clickhouse-database", DATABASE,
+                "--batch-size", "3", "--batch-timeout-ms", "5", "--call-timeout-ms", "5000", "--call-retries", "0",
+                "--poison-restarts", "2"});
+            org.apache.flink.configuration.Configuration config = new org.apache.flink.configuration.Configuration();
+            config.set(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+            config.set(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
+            config.set(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY,
+                    java.time.Duration.ofMillis(100));
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+            env.setParallelism(1);
+            BridgeRecord poison = new BridgeRecord("poison".getBytes(StandardCharsets.UTF_8), "P", BASE + 4_000, "in/9/1");
+            // Origins of their own: row() numbers the other test's records.
+            DataStream<BridgeRecord> source = env.fromData(
+                            new BridgeRecord("{\"id\":\"p1\",\"n\":1,\"ts\":\"2023-11-14 22:13:21\"}".getBytes(StandardCharsets.UTF_8),
+                                    "P", BASE + 1_000, "in/9/0"),
+                            poison,
+                            new BridgeRecord("{\"id\":\"p2\",\"n\":2,\"ts\":\"2023-11-14 22:13:22\"}".getBytes(StandardCharsets.UTF_8),
+                                    "P", BASE + 2_000, "in/9/2"))
+                    .assignTimestampsAndWatermarks(WatermarkStrategy
+                            .<BridgeRecord>forGenerator(context -> new EveryEvent())
+                            .withTimestampAssigner((record, previous) -> record.timestamp));
+            BridgeJob.composeNodes(source, descriptor, sha, args, ledger.toUri().toString());
+            env.execute("bridge-poison-test");
+            // Failed alone in attempt 0 and after restarts 1 and 2; the third time it is a dead letter.
+            assertEquals(3, worker.poisonAlone.get());
+        }
+        assertEquals("in/9/1\tpass\tpoison: failed the same way in 3 attempts (2 restarts, --poison-restarts 2): "
+                        + "INTERNAL: boom on poison\tpoison\t6\tutf8",
+                ClickHouseSinkTest.query("SELECT origin, step, reason, raw, raw_bytes, raw_encoding FROM " + DATABASE
+                        + ".poison_rejected FINAL"));
+        assertEquals("2\t3", ClickHouseSinkTest.query("SELECT count(), sum(n) FROM " + DATABASE + ".poison_rows FINAL"));
     }
 
     /** Event times start here (a multiple of the 10 s window; ClickHouse 18.16 shows epoch 0 as a zero date). */

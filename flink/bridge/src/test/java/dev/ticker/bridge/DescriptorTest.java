@@ -48,7 +48,7 @@ class DescriptorTest {
         Descriptor.WindowNode candles = assertInstanceOf(Descriptor.WindowNode.class, descriptor.nodes().get(2));
         assertEquals("tumbling", candles.window().type());
         assertEquals(60_000, candles.window().sizeMs());
-        assertEquals(List.of("clickhouse:rejected", "kafka:stock-ticks-dlq"),
+        assertEquals(List.of("clickhouse:dead_letters", "kafka:stock-ticks-dlq"),
                 descriptor.deadLetter().targets().stream().map(Descriptor.SinkTarget::describe).toList());
         assertEquals(2, descriptor.parallelism());
     }
@@ -130,7 +130,7 @@ class DescriptorTest {
         String text = stockDescriptor();
         List<String> accepted = Descriptor.acceptedSha256(text);
         // What `pipeline describe --sha256` printed for this text (trailing newline included).
-        assertEquals("c519829318a9dae61428f9af1237fbffbb80b692c662e8fc3ff64ae0847c995c", accepted.get(0));
+        assertEquals("51e082793b5ea3a6bd34818f049d75a8fc8e83c06c35cbec5b0888e2be9f8aaa", accepted.get(0));
         assertEquals(2, accepted.size());
         assertTrue(Descriptor.acceptedSha256(text.strip()).contains(accepted.get(0)));
         assertFalse(Descriptor.acceptedSha256(text.replace("stock-ticks-dlq", "other-dlq")).contains(accepted.get(0)));

@@ -37,6 +37,12 @@ final class FakeWorker extends WorkerGrpc.WorkerImplBase implements AutoCloseabl
 
     /** Sizes of the Process batches received, in arrival order. */
     final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+    /** Serialized sizes of the Process requests received, in arrival order. */
+    final List<Integer> requestBytes = new CopyOnWriteArrayList<>();
+    /** A Process request holding a record with this value fails with INTERNAL (a worker bug on one input). */
+    volatile String poisonValue;
+    /** Process calls of the poison record alone (how often the bridge sent it after tracing it). */
+    final AtomicInteger poisonAlone = new AtomicInteger();
     /** Nanotime of each Process call's arrival. */
     final List<Long> arrivals = new CopyOnWriteArrayList<>();
     final AtomicInteger calls = new AtomicInteger();
@@ -71,6 +77,7 @@ final class FakeWorker extends WorkerGrpc.WorkerImplBase implements AutoCloseabl
         int call = calls.incrementAndGet();
         arrivals.add(System.nanoTime());
         batchSizes.add(request.getRecordsCount());
+        requestBytes.add(request.getSerializedSize());
         int now = concurrent.incrementAndGet();
         maxConcurrent.accumulateAndGet(now, Math::max);
         try {
@@ -79,6 +86,14 @@ final class FakeWorker extends WorkerGrpc.WorkerImplBase implements AutoCloseabl
             }
             if (call <= failFirst) {
                 response.onError(failureStatus.asRuntimeException());
+                return;
+            }
+            String poison = poisonValue;
+            if (poison != null && request.getRecordsList().stream().anyMatch(r -> r.getValue().toStringUtf8().equals(poison))) {
+                if (request.getRecordsCount() == 1) {
+                    poisonAlone.incrementAndGet();
+                }
+                response.onError(Status.INTERNAL.withDescription("boom on " + poison).asRuntimeException());
                 return;
             }
             if (request.getChain().equals("pass")) {

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -23,9 +25,12 @@ import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The batching worker caller against a real gRPC server implemented in the test. */
 class WorkerBatcherTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private FakeWorker worker;
     private WorkerClient client;
@@ -76,9 +81,15 @@ class WorkerBatcherTest {
     }
 
     private WorkerBatcher batcher(String chain, int batchSize, long batchTimeoutMs, int maxInFlight, long callTimeoutMs, int retries) {
+        return batcher(chain, batchSize, batchTimeoutMs, maxInFlight, callTimeoutMs, retries,
+                BridgeArgs.DEFAULT_MAX_REQUEST_BYTES, PoisonLedger.inMemory(3));
+    }
+
+    private WorkerBatcher batcher(String chain, int batchSize, long batchTimeoutMs, int maxInFlight, long callTimeoutMs,
+            int retries, int maxRequestBytes, PoisonLedger poison) {
         WorkerCallSettings settings = new WorkerCallSettings(worker.target(), batchSize, batchTimeoutMs, maxInFlight,
-                callTimeoutMs, new RetryPolicy(retries, 20, 100));
-        return new WorkerBatcher(chain, client::process, settings, scheduler, metrics, () -> false);
+                callTimeoutMs, new RetryPolicy(retries, 20, 100), maxRequestBytes, 3, 5_000);
+        return new WorkerBatcher(chain, client::process, settings, scheduler, metrics, () -> false, poison);
     }
 
     private static BridgeRecord record(String value, int offset) {
@@ -189,6 +200,94 @@ class WorkerBatcherTest {
     }
 
     @Test
+    void batchesAreSplitSoThatNoRequestExceedsTheByteBound() throws Exception {
+        // Each record of a 100-byte value takes 122 bytes in the request, the chain name 7: 4 fit in 500.
+        WorkerBatcher batcher = batcher("upper", 100, 50, 4, 5_000, 0, 500, PoisonLedger.inMemory(3));
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            values.add("x".repeat(99) + i);
+        }
+        List<TestResult> results = addAll(batcher, values);
+        for (int i = 0; i < 10; i++) {
+            assertEquals(List.of("X".repeat(99) + i), texts(results.get(i).get()));
+        }
+        assertEquals(List.of(4, 4, 2), worker.batchSizes);
+        assertEquals(List.of(495, 495, 251), worker.requestBytes);
+        assertEquals(495, metrics.maxRequestBytes());
+    }
+
+    @Test
+    void aRecordThatCannotFitAloneIsADeadLetterAndItsNeighboursGoThrough() throws Exception {
+        WorkerBatcher batcher = batcher("upper", 100, 20, 4, 5_000, 0, 500, PoisonLedger.inMemory(3));
+        List<TestResult> results = addAll(batcher, List.of("a", "x".repeat(600), "b"));
+        assertEquals(List.of("A"), texts(results.get(0).get()));
+        assertEquals(List.of("B"), texts(results.get(2).get()));
+        List<Emission> oversized = results.get(1).get();
+        assertEquals(1, oversized.size());
+        assertTrue(oversized.get(0).deadLetter);
+        JsonNode row = JSON.readTree(oversized.get(0).record.value);
+        assertEquals("t/0/1", row.get("origin").asText());
+        assertEquals("upper", row.get("step").asText());
+        assertEquals("too large: this record makes a Process request of 631 bytes on its own, over the bridge's "
+                + "bound of 500 bytes (--max-request-bytes)", row.get("reason").asText());
+        assertEquals("x".repeat(600), row.get("raw").asText());
+        assertEquals(600, row.get("raw_bytes").asLong());
+        assertEquals("5130b33e6b87fbf5316ed9049e98924eb110800bcbaaad8050f642fba6df37c9", row.get("raw_sha256").asText());
+        assertEquals("utf8", row.get("raw_encoding").asText());
+        assertEquals(List.of(2), worker.batchSizes); // the oversized record never went to the worker
+        assertEquals(1, metrics.oversizedInputs.getCount());
+    }
+
+    @Test
+    void anErrorAboutOneRecordIsTracedToItAndTheRestOfTheBatchGoesThrough() throws Exception {
+        worker.poisonValue = "poison";
+        WorkerBatcher batcher = batcher("upper", 3, 1_000, 1, 5_000, 0, 500, PoisonLedger.inMemory(0));
+        List<TestResult> results = addAll(batcher, List.of("a", "poison", "b"));
+        assertEquals(List.of("A"), texts(results.get(0).get()));
+        assertEquals(List.of("B"), texts(results.get(2).get()));
+        JsonNode row = JSON.readTree(results.get(1).get().get(0).record.value);
+        assertEquals("poison: failed the same way in 1 attempt (0 restarts, --poison-restarts 0): INTERNAL: boom on poison",
+                row.get("reason").asText());
+        assertEquals("poison", row.get("raw").asText());
+        // The batch, then one call per record of it.
+        assertEquals(List.of(3, 1, 1, 1), worker.batchSizes);
+        assertEquals(1, metrics.poisonInputs.getCount());
+    }
+
+    @Test
+    void aPoisonRecordFailsTheJobUntilItFailedTheSameWayAfterPoisonRestarts(@TempDir java.nio.file.Path dir) throws Exception {
+        worker.poisonValue = "poison";
+        String ledgerDir = dir.toUri().toString();
+        // Attempt 0 (the first run) and attempt 1 (after one restart) of subtask 0, --poison-restarts 1.
+        WorkerBatcher first = batcher("upper", 2, 1_000, 1, 5_000, 0, 500, PoisonLedger.open(ledgerDir, "job", "upper", 0, 0, 1));
+        List<TestResult> firstRun = addAll(first, List.of("a", "poison"));
+        assertEquals(List.of("A"), texts(firstRun.get(0).get()));
+        WorkerCallException failed = assertInstanceOf(WorkerCallException.class,
+                assertThrows(ExecutionException.class, firstRun.get(1)::get).getCause());
+        assertTrue(failed.getMessage().contains("INTERNAL: boom on poison"), failed.getMessage());
+
+        WorkerBatcher second = batcher("upper", 2, 1_000, 1, 5_000, 0, 500, PoisonLedger.open(ledgerDir, "job", "upper", 0, 1, 1));
+        List<TestResult> secondRun = addAll(second, List.of("a", "poison"));
+        assertEquals(List.of("A"), texts(secondRun.get(0).get()));
+        JsonNode row = JSON.readTree(secondRun.get(1).get().get(0).record.value);
+        assertEquals("poison: failed the same way in 2 attempts (1 restart, --poison-restarts 1): INTERNAL: boom on poison",
+                row.get("reason").asText());
+    }
+
+    @Test
+    void anOutageIsNeverTakenForAPoisonInput() throws Exception {
+        worker.failFirst = Integer.MAX_VALUE; // UNAVAILABLE
+        PoisonLedger ledger = PoisonLedger.inMemory(0);
+        WorkerBatcher batcher = batcher("upper", 2, 1_000, 1, 5_000, 0, 500, ledger);
+        List<TestResult> results = addAll(batcher, List.of("x", "y"));
+        for (TestResult result : results) {
+            assertInstanceOf(WorkerCallException.class, assertThrows(ExecutionException.class, result::get).getCause());
+        }
+        assertEquals(List.of(2), worker.batchSizes); // not split record by record either
+        assertFalse(ledger.remembers());
+    }
+
+    @Test
     void exhaustedRetriesFailEveryInputOfTheBatchAndLaterInputs() throws Exception {
         worker.failFirst = Integer.MAX_VALUE;
         WorkerBatcher batcher = batcher("upper", 2, 1_000, 1, 5_000, 2);
@@ -238,8 +337,9 @@ class WorkerBatcherTest {
         WorkerClient ownClient = WorkerClient.connect(worker.target());
         ScheduledExecutorService ownScheduler = Executors.newSingleThreadScheduledExecutor();
         WorkerCallSettings settings = new WorkerCallSettings(worker.target(), 1, 1_000, 1, 10_000,
-                new RetryPolicy(3, 20, 100));
-        WorkerBatcher batcher = new WorkerBatcher("upper", ownClient::process, settings, ownScheduler, metrics, closing::get);
+                new RetryPolicy(3, 20, 100), BridgeArgs.DEFAULT_MAX_REQUEST_BYTES, 3, 5_000);
+        WorkerBatcher batcher = new WorkerBatcher("upper", ownClient::process, settings, ownScheduler, metrics, closing::get,
+                PoisonLedger.inMemory(3));
         TestResult result = addAll(batcher, List.of("x")).get(0);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (worker.calls.get() < 1) {

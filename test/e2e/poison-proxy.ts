@@ -1,0 +1,85 @@
+/**
+ * A gRPC stand-in between the bridge and the real worker that answers INTERNAL for any Process
+ * call holding a chosen record — a worker bug on one input, the same on every attempt — and
+ * forwards everything else. Used by the poison scenario (bounded.e2e.test.ts).
+ */
+import {
+  Server,
+  ServerCredentials,
+  type ServerUnaryCall,
+  type ServiceError,
+  type sendUnaryData,
+  status,
+} from '@grpc/grpc-js';
+import type { BatchResult, WireRecord } from '../../pipeline/src/runtime/wire';
+import { createWorkerClient } from '../../pipeline/src/worker/client';
+import { loadWorkerProto, MAX_MESSAGE_BYTES } from '../../pipeline/src/worker/server';
+
+export interface PoisonProxy {
+  address: string;
+  /** Process calls answered INTERNAL, by how many records they held. */
+  refused: number[];
+  close(): Promise<void>;
+}
+
+interface AggregateRequest {
+  window: string;
+  key: string;
+  windowStart: number;
+  windowEnd: number;
+  records: WireRecord[];
+}
+
+/** Starts the proxy on a free port in front of the worker at `target`. */
+export async function startPoisonProxy(
+  target: string,
+  isPoison: (record: WireRecord) => boolean,
+): Promise<PoisonProxy> {
+  const worker = createWorkerClient(target);
+  const refused: number[] = [];
+  const server = new Server({
+    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+  });
+  const forward = <T>(promise: Promise<T>, callback: sendUnaryData<T>) =>
+    promise.then(
+      (value) => callback(null, value),
+      (error: ServiceError) => callback(error),
+    );
+  server.addService(loadWorkerProto().service, {
+    Process(
+      call: ServerUnaryCall<{ chain: string; records: WireRecord[] }, BatchResult>,
+      callback: sendUnaryData<BatchResult>,
+    ) {
+      const { chain, records } = call.request;
+      if (records.some(isPoison)) {
+        refused.push(records.length);
+        callback({ code: status.INTERNAL, details: 'injected: a worker bug on this record' });
+        return;
+      }
+      forward(worker.process(chain, records), callback);
+    },
+    Aggregate(call: ServerUnaryCall<AggregateRequest, BatchResult>, callback: sendUnaryData<BatchResult>) {
+      forward(worker.aggregate(call.request), callback);
+    },
+    Describe(_call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) {
+      forward(worker.describe(), callback);
+    },
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, bound) =>
+      err ? reject(err) : resolve(bound),
+    ),
+  );
+  return {
+    address: `127.0.0.1:${port}`,
+    refused,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.tryShutdown(() => {
+          worker.close();
+          resolve();
+        });
+      }),
+  };
+}
