@@ -402,9 +402,9 @@ async function chaosProfile(): Promise<void> {
     return;
   }
   await check('the chaos profile kills a TaskManager and the job recovers', async () => {
-    // Only what this machine needs: the chaos service mounts the socket of the engine in use.
-    const chaosArgs = ['-f', join(ROOT, 'docker', 'standins', 'compose.chaos.yaml'), '--profile', 'chaos'];
-    const chaosEnv = { ...env, TICKER_E2E_DOCKER_SOCKET: socket, CHAOS_INTERVAL: '20', CHAOS_DOWNTIME: '5' };
+    // compose.yaml's DOCKER_SOCKET: the chaos service mounts the socket of the engine in use.
+    const chaosArgs = ['--profile', 'chaos'];
+    const chaosEnv = { ...env, DOCKER_SOCKET: socket, CHAOS_INTERVAL: '20', CHAOS_DOWNTIME: '5' };
     const started = Date.now();
     await compose([...chaosArgs, 'up', '-d', '--wait', '--wait-timeout', '300', 'chaos'], {
       env: chaosEnv,
