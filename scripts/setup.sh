@@ -6,7 +6,9 @@
 #   bash scripts/setup.sh [--empty-npm-cache]
 #
 # It installs:
-#   1. system packages (apt): ClickHouse (the local stack's), Chromium (the browser test), jq;
+#   1. system packages (apt): ClickHouse (the local stack's), Chromium (the browser test), jq, and
+#      Debian's Docker engine with debootstrap and iptables (`npm run test:compose` starts an
+#      engine of its own and builds stand-ins for the registry images);
 #   2. the npm packages, exactly as package-lock.json lists them (`npm ci`; --empty-npm-cache
 #      installs through a new, empty cache, as a machine that never saw the project would);
 #   3. the docker compose plugin (built from its Go module; validates compose.yaml);
@@ -41,7 +43,7 @@ need npm "Install npm (it comes with Node.js)."
 need java "Install Java 17: apt-get install -y openjdk-17-jdk-headless"
 need mvn "Install Maven: apt-get install -y maven"
 need python3 "Install Python 3: apt-get install -y python3 python3-pip"
-need apt-get "This script installs ClickHouse and Chromium with apt-get (Debian 12)."
+need apt-get "This script installs ClickHouse, Chromium and Docker with apt-get (Debian 12)."
 # package.json's engines range, checked here so an old Node fails with a message, not a stack trace.
 node -e '
   const [major, minor] = process.versions.node.split(".").map(Number);
@@ -52,7 +54,7 @@ node -e '
 printf 'node %s, npm %s\n' "$(node --version)" "$(npm --version)"
 
 step "system packages (apt)"
-packages=(clickhouse-server clickhouse-client chromium jq)
+packages=(clickhouse-server clickhouse-client chromium jq docker.io debootstrap iptables)
 missing=()
 for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
@@ -61,8 +63,9 @@ done
 if ((${#missing[@]} > 0)); then
   sudo=""
   if [[ "$(id -u)" -ne 0 ]]; then sudo="sudo"; fi
-  # Keep the packages' init scripts from starting a system ClickHouse on 8123/9000:
-  # the local stack runs its own server (scripts/stack/components/clickhouse.ts).
+  # Keep the packages' init scripts from starting a system ClickHouse on 8123/9000 or a system
+  # Docker engine: the local stack runs its own server (scripts/stack/components/clickhouse.ts)
+  # and `npm run test:compose` its own engine (scripts/compose-e2e/engine.sh).
   policy_added=false
   if [[ ! -e /usr/sbin/policy-rc.d ]]; then
     printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null

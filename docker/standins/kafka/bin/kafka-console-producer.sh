@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+# The kafka-console-producer tool: org.apache.kafka.tools.ConsoleProducer with the tools' quiet log4j2 config.
+exec "$(dirname "${BASH_SOURCE[0]}")/kafka-run-class.sh" org.apache.kafka.tools.ConsoleProducer "$@"
