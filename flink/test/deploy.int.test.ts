@@ -8,7 +8,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
@@ -18,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkerClient } from '../../pipeline/src/worker/client';
 import { migrate } from '../../scripts/db/migrate-lib';
 import { stackLayout } from '../../scripts/stack/layout';
+import { freePort } from '../../scripts/stack/stack';
 import { readCommitted } from '../../test/support/read-committed';
 import { deploy, JobStartError } from '../src/deploy';
 import { describePipeline, type LoadedDescriptor } from '../src/descriptor';
@@ -103,14 +103,6 @@ async function consumeJson(topic: string, count: number): Promise<Record<string,
     timeoutMs: 60_000,
   });
   return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 /** Deploys with the tooling under test and remembers the job for cleanup. */

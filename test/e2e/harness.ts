@@ -6,7 +6,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import { type Config, createLogger, loadConfig } from '@ticker/common';
@@ -25,7 +24,7 @@ import { TickPublisher } from '../../producer/src/publisher';
 import { migrate } from '../../scripts/db/migrate-lib';
 import type { Component } from '../../scripts/stack/component';
 import { runningPid, stopProcess } from '../../scripts/stack/processes';
-import { loadStack, type Stack } from '../../scripts/stack/stack';
+import { freePort, loadStack, type Stack } from '../../scripts/stack/stack';
 import { waitUntil } from '../../scripts/stack/wait';
 import { readCommitted } from '../support/read-committed';
 import type { SentRecord } from './expected';
@@ -53,18 +52,6 @@ const KEEP = [{ name: 'retention.ms', value: '-1' }];
 function byRawThenOrigin(a: { raw: string; origin: string }, b: { raw: string; origin: string }): number {
   if (a.raw !== b.raw) return a.raw < b.raw ? -1 : 1;
   return a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function component(stack: Stack, name: string): Component {
