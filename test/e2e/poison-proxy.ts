@@ -13,21 +13,13 @@ import {
 } from '@grpc/grpc-js';
 import type { BatchResult, WireRecord } from '../../pipeline/src/runtime/wire';
 import { createWorkerClient } from '../../pipeline/src/worker/client';
-import { loadWorkerProto, MAX_MESSAGE_BYTES } from '../../pipeline/src/worker/server';
+import { type AggregateRequest, loadWorkerProto, MAX_MESSAGE_BYTES } from '../../pipeline/src/worker/server';
 
 export interface PoisonProxy {
   address: string;
   /** Process calls answered INTERNAL, by how many records they held. */
   refused: number[];
   close(): Promise<void>;
-}
-
-interface AggregateRequest {
-  window: string;
-  key: string;
-  windowStart: number;
-  windowEnd: number;
-  records: WireRecord[];
 }
 
 /** Starts the proxy on a free port in front of the worker at `target`. */

@@ -44,7 +44,8 @@ interface ProcessRequest {
   records: WireRecord[];
 }
 
-interface AggregateRequest {
+/** An Aggregate call as the worker receives it (the proto-loader object for ticker.worker.v1). */
+export interface AggregateRequest {
   window: string;
   key: string;
   windowStart: number;
