@@ -25,6 +25,8 @@ export default defineConfig({
           exclude: ['**/node_modules/**', '.stack/**', '**/target/**', 'test/e2e/**'],
           // Starts the local stack unless it is already healthy (test/setup/global-setup.ts).
           globalSetup: ['test/setup/global-setup.ts'],
+          // Replaces a TaskManager an earlier file lost (test/setup/flink-check.ts).
+          setupFiles: ['test/setup/flink-check.ts'],
           // Real services: a Flink job or a Kafka consumer group can take many seconds.
           testTimeout: 120_000,
           hookTimeout: 300_000,
@@ -40,6 +42,7 @@ export default defineConfig({
           // The end-to-end suite: the whole pipeline on the local stack, faults included (test/e2e/).
           include: ['test/e2e/**/*.e2e.test.ts'],
           globalSetup: ['test/setup/global-setup.ts'],
+          setupFiles: ['test/setup/flink-check.ts'],
           testTimeout: 900_000,
           hookTimeout: 300_000,
           fileParallelism: false,

@@ -13,7 +13,7 @@ import { type GeneratedRecord, generateTicks } from '../../producer/src/generato
 import { type OutgoingMessage, TickPublisher } from '../../producer/src/publisher';
 import { migrate } from '../db/migrate-lib';
 import { managedProcess, runningPid } from '../stack/processes';
-import { loadStack, selectComponents, upStack } from '../stack/stack';
+import { repairFlink } from '../stack/repair';
 import {
   type EngineContext,
   type EngineName,
@@ -275,17 +275,16 @@ async function otherJobs(ctx: EngineContext, ours: string): Promise<string[]> {
 
 /**
  * Starts a new TaskManager when the cluster has none left. PyFlink 2.2.1 can take the TaskManager
- * down while a job is cancelled (seen once in CI: Beam's `DefaultJobBundleFactory.close` threw
- * "Reference count must not be negative" in a task's cleanup, which Flink treats as fatal); the
- * measurement of that run was complete, so the next run only needs a TaskManager again.
+ * down while a job is cancelled (seen in CI: Beam's `DefaultJobBundleFactory.close` threw
+ * "Reference count must not be negative", or its vendored gRPC failed to load a class, in a task's
+ * cleanup, which Flink treats as fatal); the measurement of that run was complete, so the next run
+ * only needs a TaskManager again. The dying JVM deregisters before it exits, so it is stopped
+ * first: otherwise `upStack` sees it still running, starts nothing, and then sees it exit.
  */
 async function replaceLostTaskManager(ctx: EngineContext): Promise<void> {
   ctx.log('the TaskManager is gone (see .stack/logs/flink-taskmanager.log); starting a new one');
-  // upStack starts what is missing of the component (the JobManager still runs) and waits for health.
-  const stack = loadStack();
-  await upStack(stack, selectComponents(stack, ['flink']), { step: ctx.log, detail: () => {} });
+  await repairFlink(ctx.log);
 }
-
 /** Waits until the cluster has `slots` free slots (other jobs on the shared cluster come and go). */
 export async function waitForSlots(ctx: EngineContext, slots: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
