@@ -4,9 +4,15 @@ import { z } from 'zod';
 /** ISO-8601 UTC with exactly three fraction digits, e.g. 2026-11-21T09:30:00.125Z. */
 export const TICK_TS_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
+/** A ticker symbol: upper case, starting with a letter, then letters, digits or dots, at most 10. */
+export const SYMBOL_PATTERN = /^[A-Z][A-Z0-9.]{0,9}$/;
+
+/** The symbol rule in words, for error messages (the tick's and the API's). */
+export const SYMBOL_RULE = 'an upper-case ticker (A-Z, 0-9, ".", max 10)';
+
 export const tickSchema = z.object({
   id: z.string().min(1, 'id must be a non-empty string').max(128, 'id must be at most 128 characters'),
-  symbol: z.string().regex(/^[A-Z][A-Z0-9.]{0,9}$/, 'symbol must be an upper-case ticker (A-Z, 0-9, ".", max 10)'),
+  symbol: z.string().regex(SYMBOL_PATTERN, `symbol must be ${SYMBOL_RULE}`),
   price: z.number().positive('price must be > 0'),
   volume: z.number().int('volume must be an integer').nonnegative('volume must be >= 0'),
   ts: z

@@ -4,13 +4,14 @@
  * OpenAPI document. A request whose parameters fail gets 400 with a message
  * naming the first bad parameter.
  */
+import { SYMBOL_PATTERN, SYMBOL_RULE } from '@ticker/common';
 import type { FastifySchemaCompiler } from 'fastify';
 import { z } from 'zod';
 
 /** The tick schema's rule for symbols (common/src/tick.ts), with the API's wording. */
 export const symbolParam = z
   .string({ error: 'must be given once, as an upper-case ticker' })
-  .regex(/^[A-Z][A-Z0-9.]{0,9}$/, 'must be an upper-case ticker (A-Z, 0-9, ".", at most 10 characters)')
+  .regex(SYMBOL_PATTERN, `must be ${SYMBOL_RULE}`)
   .meta({ description: 'Ticker symbol, upper case (e.g. AAPL, BRK.B).', example: 'AAPL' });
 
 /** An optional integer parameter within [min, max], `fallback` when absent. */

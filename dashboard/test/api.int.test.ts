@@ -265,11 +265,7 @@ describe('GET /api/alerts', () => {
 
 describe('bad parameters', () => {
   it.each([
-    [
-      '/api/history?symbol=aapl',
-      'symbol',
-      'symbol: must be an upper-case ticker (A-Z, 0-9, ".", at most 10 characters)',
-    ],
+    ['/api/history?symbol=aapl', 'symbol', 'symbol: must be an upper-case ticker (A-Z, 0-9, ".", max 10)'],
     ['/api/history', 'symbol', 'symbol: must be given once, as an upper-case ticker'],
     ['/api/history?symbol=A&symbol=B', 'symbol', 'symbol: must be given once, as an upper-case ticker'],
     ['/api/candles?symbol=AAPL&minutes=0', 'minutes', 'minutes: must be an integer from 1 to 10080'],

@@ -3,7 +3,7 @@
  * byte for byte. The end-to-end suite imports this to regenerate what the
  * producer sent and compute the expected results.
  */
-import { type Tick, tickSchema } from '@ticker/common';
+import { SYMBOL_PATTERN, SYMBOL_RULE, type Tick } from '@ticker/common';
 import { DEFECTS, type Defect, malformedValue, serializeTick } from './malformed';
 import { createStreams, type RandomStream } from './random';
 import { DEFAULT_SYMBOLS, type SymbolSpec, specFor } from './symbols';
@@ -17,8 +17,6 @@ export const DEFAULT_START_TIME_MS = Date.UTC(2026, 0, 5, 14, 30, 0, 0);
 
 /** Default event-time rate: ticks per second of event time. */
 export const DEFAULT_EVENT_RATE = 1000;
-
-const SYMBOL_PATTERN = tickSchema.shape.symbol;
 
 export interface GeneratorOptions {
   /** 32-bit unsigned seed; also the id prefix (`<seed>-<sequence>`). */
@@ -98,8 +96,8 @@ function resolveSymbols(symbols: GeneratorOptions['symbols']): SymbolSpec[] {
   const list = (symbols ?? DEFAULT_SYMBOLS).map((s) => (typeof s === 'string' ? specFor(s) : { ...s }));
   if (list.length === 0) throw new RangeError('symbols must list at least one symbol');
   for (const spec of list) {
-    if (!SYMBOL_PATTERN.safeParse(spec.symbol).success) {
-      throw new RangeError(`symbol "${spec.symbol}" is not an upper-case ticker (A-Z, 0-9, ".", max 10)`);
+    if (!SYMBOL_PATTERN.test(spec.symbol)) {
+      throw new RangeError(`symbol "${spec.symbol}" is not ${SYMBOL_RULE}`);
     }
     if (!(spec.initialPrice > 0) || !(spec.volatility >= 0) || !Number.isFinite(spec.drift)) {
       throw new RangeError(`symbol ${spec.symbol}: initialPrice must be > 0, volatility >= 0, drift finite`);
