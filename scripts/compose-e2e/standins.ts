@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pipDownloadArgs } from '../stack/pypi';
 import { log, run, step } from './exec';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -191,21 +192,11 @@ async function prepareFlink(cache: string, spec: ImageSpec): Promise<Record<stri
   const home = join(cache, 'downloads', `flink-${version}`);
   if (!existsSync(join(home, 'lib'))) {
     const wheels = join(cache, 'downloads', 'flink-wheels');
-    await run(
-      'python3',
-      [
-        '-m',
-        'pip',
-        'download',
-        '--no-deps',
-        '--only-binary=:all:',
-        '-d',
-        wheels,
-        `apache-flink==${version}`,
-        `apache-flink-libraries==${version}`,
-      ],
-      { progressEveryMs: 20_000, timeoutMs: 1_200_000, label: `pip download apache-flink ${version}` },
-    );
+    await run('python3', pipDownloadArgs(wheels, [`apache-flink==${version}`, `apache-flink-libraries==${version}`]), {
+      progressEveryMs: 20_000,
+      timeoutMs: 1_200_000,
+      label: `pip download apache-flink ${version}`,
+    });
     const unpacked = `${home}.tmp`;
     await rm(unpacked, { recursive: true, force: true });
     for (const wheel of await readdir(wheels)) {

@@ -19,6 +19,7 @@ import {
 import type { StackLayout } from '../layout';
 import { requireCommand, requireJava17 } from '../prerequisites';
 import { managedProcess, runningPid, startProcess } from '../processes';
+import { pipDownloadArgs } from '../pypi';
 import { tryFetch } from '../wait';
 
 export const flinkVersion = '2.2.1';
@@ -38,20 +39,9 @@ function installDistribution(layout: StackLayout, progress: Progress): void {
   if (!existsSync(wheel)) {
     progress.detail(`flink: downloading apache-flink-libraries==${flinkVersion} from PyPI (about 300 MB)`);
     mkdirSync(cacheDir, { recursive: true });
-    const download = spawnSync(
-      'python3',
-      [
-        '-m',
-        'pip',
-        'download',
-        '--no-deps',
-        '--only-binary=:all:',
-        `apache-flink-libraries==${flinkVersion}`,
-        '-d',
-        cacheDir,
-      ],
-      { encoding: 'utf8' },
-    );
+    const download = spawnSync('python3', pipDownloadArgs(cacheDir, [`apache-flink-libraries==${flinkVersion}`]), {
+      encoding: 'utf8',
+    });
     if (download.status !== 0 || !existsSync(wheel)) {
       throw new Error(
         `pip could not download apache-flink-libraries==${flinkVersion}:\n${download.stdout}${download.stderr}`,
