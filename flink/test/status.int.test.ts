@@ -7,7 +7,6 @@ import { expect, it } from 'vitest';
 import { waitUntil } from '../../scripts/stack/wait';
 import { foreignInput } from '../../test/e2e/foreign-input';
 import { E2ERun } from '../../test/e2e/harness';
-import { sendWithForeignClient } from '../../test/support/foreign-producer';
 import { jobStatus, type VertexStatus } from '../src/status';
 
 it('shows the records each operator read and wrote, equal to what was sent', async () => {
@@ -15,13 +14,7 @@ it('shows the records each operator read and wrote, equal to what was sent', asy
   const run = await E2ERun.start('status');
   let passed = false;
   try {
-    await sendWithForeignClient({
-      kafkaLibs: run.stack.layout.kafka.libs,
-      brokers: run.config.kafka.brokers,
-      topic: run.config.kafka.ticksTopic,
-      records: input.records,
-      timeoutMs: 180_000,
-    });
+    await run.sendForeign(input.records);
     // The oracle's counts for this input (foreign.e2e.test.ts): 122 dead letters.
     await run.waitForCounts({ ticks: 5886, candles: 25, alerts: 2, rejected: 122 }, 240_000);
     const job = (await run.flink.listJobs()).find(

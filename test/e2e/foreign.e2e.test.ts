@@ -6,7 +6,6 @@
  * other scenario (checkExact).
  */
 import { expect, it } from 'vitest';
-import { sendWithForeignClient } from '../support/foreign-producer';
 import type { SentRecord } from './expected';
 import { foreignInput } from './foreign-input';
 import { E2ERun } from './harness';
@@ -28,13 +27,7 @@ it('foreign producer: event time is the tick ts, repeated ids count once, a tick
   const run = await E2ERun.start('foreign');
   let passed = false;
   try {
-    await sendWithForeignClient({
-      kafkaLibs: run.stack.layout.kafka.libs,
-      brokers: run.config.kafka.brokers,
-      topic: run.config.kafka.ticksTopic,
-      records: input.records,
-      timeoutMs: 180_000,
-    });
+    await run.sendForeign(input.records);
     const producedAt = Date.now();
     // The records' Kafka timestamps are their send time; the oracle never looks at them.
     const sent: SentRecord[] = input.records.map((r) => ({ key: r.key, value: r.value, timestampMs: producedAt }));

@@ -26,6 +26,7 @@ import type { Component } from '../../scripts/stack/component';
 import { runningPid, stopProcess } from '../../scripts/stack/processes';
 import { freePort, loadStack, type Stack } from '../../scripts/stack/stack';
 import { waitUntil } from '../../scripts/stack/wait';
+import { type ForeignRecord, sendWithForeignClient } from '../support/foreign-producer';
 import { readCommitted } from '../support/read-committed';
 import type { SentRecord } from './expected';
 
@@ -299,6 +300,17 @@ export class E2ERun {
     } finally {
       await publisher.disconnect();
     }
+  }
+
+  /** Sends records with Kafka's own Java client (not ours), which stamps each with its send time. */
+  async sendForeign(records: readonly ForeignRecord[]): Promise<void> {
+    await sendWithForeignClient({
+      kafkaLibs: this.stack.layout.kafka.libs,
+      brokers: this.config.kafka.brokers,
+      topic: this.config.kafka.ticksTopic,
+      records,
+      timeoutMs: 180_000,
+    });
   }
 
   /** Sends records as given (bytes or text, Kafka timestamp = event time), with acks from every replica. */
