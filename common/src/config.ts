@@ -4,6 +4,7 @@
  * with a message that names it.
  */
 import { z } from 'zod';
+import { IDENTIFIER_PATTERN, NODE_NAME_PATTERN, NODE_NAME_RULE, TOPIC_PATTERN } from './names';
 
 const port = z.coerce
   .number({ error: 'must be a port number' })
@@ -19,11 +20,9 @@ const httpUrl = z
   .refine((u) => u.startsWith('http://') || u.startsWith('https://'), 'must start with http:// or https://')
   .transform((u) => u.replace(/\/+$/, ''));
 
-const identifier = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier (letters, digits, underscore)');
+const identifier = z.string().regex(IDENTIFIER_PATTERN, 'must be a plain identifier (letters, digits, underscore)');
 
-const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a valid Kafka topic name');
+const topicName = z.string().regex(TOPIC_PATTERN, 'must be a valid Kafka topic name');
 
 const positiveInt = z.coerce.number({ error: 'must be a number' }).int('must be an integer').positive('must be > 0');
 
@@ -44,10 +43,7 @@ export const envSchema = z.object({
   TICKS_TOPIC: topicName.default('stock-ticks'),
   DLQ_TOPIC: topicName.default('stock-ticks-dlq'),
   /** Name of the stock pipeline (its Flink job, consumer group and state); lets two copies share a cluster. */
-  PIPELINE_NAME: z
-    .string()
-    .regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be lower-case kebab-case, at most 63 characters')
-    .default('stock-ticks'),
+  PIPELINE_NAME: z.string().regex(NODE_NAME_PATTERN, `must be ${NODE_NAME_RULE}`).default('stock-ticks'),
 
   CLICKHOUSE_URL: httpUrl.default('http://localhost:8123'),
   CLICKHOUSE_USER: z.string().min(1).default('default'),

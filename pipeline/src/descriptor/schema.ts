@@ -3,6 +3,7 @@
  * This zod schema is the single source of truth; `descriptor.schema.json` is generated
  * from it (npm run -w pipeline descriptor:schema) and the bridge validates against that.
  */
+import { IDENTIFIER_PATTERN, NODE_NAME_PATTERN, NODE_NAME_RULE, TOPIC_PATTERN } from '@ticker/common';
 import { z } from 'zod';
 
 /**
@@ -14,9 +15,9 @@ export const DESCRIPTOR_VERSION = 2;
 
 const nodeName = z
   .string()
-  .regex(/^[a-z][a-z0-9-]{0,62}$/, 'node names are lower-case kebab-case (they key Flink operator state)');
-const tableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/);
-const topic = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/);
+  .regex(NODE_NAME_PATTERN, `node names are ${NODE_NAME_RULE} (they key Flink operator state)`);
+const tableName = z.string().regex(IDENTIFIER_PATTERN);
+const topic = z.string().regex(TOPIC_PATTERN);
 const parallelism = z.number().int().positive().optional();
 
 export const sinkTargetSchema = z.discriminatedUnion('type', [

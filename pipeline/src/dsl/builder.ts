@@ -3,6 +3,7 @@
  * handle, so one stream can feed several branches. Nothing runs here: compile() turns the graph
  * into the descriptor (for the bridge) and the runtime (for the worker).
  */
+import { NODE_NAME_PATTERN, NODE_NAME_RULE } from '@ticker/common';
 import type { SinkTarget } from '../descriptor/schema';
 import type { Rejected } from './reject';
 import type { ResolvedKafkaSource, Target, WindowSpec } from './targets';
@@ -56,9 +57,6 @@ export interface SinkNode {
 }
 
 export type LogicalNode = SourceNode | StepNode | WindowNode | SinkNode;
-
-/** Step names key Flink operator state and appear in dead letters: lower-case kebab-case, max 63 chars. */
-const STEP_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 /** A definition error (bad or duplicate name, missing source or dead-letter route, bad option). */
 export class PipelineDefinitionError extends Error {
@@ -130,10 +128,9 @@ export class Pipeline {
 }
 
 function checkName(name: string, what: string): void {
-  if (typeof name !== 'string' || name.length > 63 || !STEP_NAME.test(name)) {
-    throw new PipelineDefinitionError(
-      `${what} "${String(name)}" is not kebab-case (lower-case letters and digits separated by "-", max 63 characters)`,
-    );
+  // Names key Flink operator state and appear in dead letters.
+  if (typeof name !== 'string' || !NODE_NAME_PATTERN.test(name)) {
+    throw new PipelineDefinitionError(`${what} "${String(name)}" is not ${NODE_NAME_RULE}`);
   }
 }
 
