@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { DESCRIPTOR_VERSION, type Descriptor, descriptorSchema } from '../../pipeline/src/descriptor/schema';
+import { DESCRIPTOR_VERSION, type Descriptor, descriptorSchema } from '@ticker/pipeline/descriptor';
 import { REPO_ROOT } from './paths';
 
 /** The pipeline CLI whose `describe <file>` prints the descriptor JSON. */
