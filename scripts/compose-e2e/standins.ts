@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { MAVEN_ATTEMPTS } from '../stack/maven';
 import { pipDownloadArgs } from '../stack/pypi';
 import { log, run, step } from './exec';
 
@@ -217,13 +218,25 @@ async function prepareFlink(cache: string, spec: ImageSpec): Promise<Record<stri
   return {};
 }
 
+/** Runs mvn, trying again when it fails (.mvn/maven.config makes a stalled download fail in 2 minutes). */
+async function runMaven(args: string[], options: Parameters<typeof run>[2]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await run('mvn', args, options);
+      return;
+    } catch (err) {
+      if (attempt >= MAVEN_ATTEMPTS) throw err;
+      log.warn({ attempt, err: (err as Error).message.slice(0, 300) }, 'mvn failed; trying again');
+    }
+  }
+}
+
 async function prepareKafka(cache: string, spec: ImageSpec): Promise<Record<string, string>> {
   const version = tagVersion(spec.tag);
   const libs = join(cache, 'downloads', `kafka-libs-${version}`);
   if (!existsSync(join(libs, `kafka_2.13-${version}.jar`))) {
     await rm(libs, { recursive: true, force: true });
-    await run(
-      'mvn',
+    await runMaven(
       [
         '-q',
         '-B',
@@ -247,8 +260,8 @@ async function prepareMaven(cache: string, spec: ImageSpec): Promise<Record<stri
   const dist = join(cache, 'downloads', `apache-maven-${version}`);
   if (!existsSync(join(dist, 'bin', 'mvn'))) {
     const downloads = join(cache, 'downloads');
-    await run(
-      'mvn',
+    // From the repository root, so that .mvn/maven.config applies (no pom is needed here).
+    await runMaven(
       [
         '-q',
         '-B',
@@ -256,7 +269,7 @@ async function prepareMaven(cache: string, spec: ImageSpec): Promise<Record<stri
         `-Dartifact=org.apache.maven:apache-maven:${version}:tar.gz:bin`,
         `-DoutputDirectory=${downloads}`,
       ],
-      { progressEveryMs: 20_000, timeoutMs: 600_000, label: `mvn apache-maven ${version}`, cwd: downloads },
+      { progressEveryMs: 20_000, timeoutMs: 600_000, label: `mvn apache-maven ${version}`, cwd: ROOT },
     );
     await mkdir(dist, { recursive: true });
     await run('tar', [

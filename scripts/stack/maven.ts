@@ -4,6 +4,9 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { requireCommand } from './prerequisites';
 
+/** How many times a Maven download is tried before the command fails. */
+export const MAVEN_ATTEMPTS = 3;
+
 /**
  * Copies the runtime dependencies of `pom` into `outputDir` unless a previous
  * run with the same `stamp` completed there. Returns the number of jars.
@@ -17,14 +20,29 @@ export function copyMavenDependencies(pom: string, outputDir: string, stamp: str
   );
   rmSync(outputDir, { recursive: true, force: true });
   mkdirSync(outputDir, { recursive: true });
-  const result = spawnSync(
-    'mvn',
-    ['-B', '-q', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${outputDir}`, '-DincludeScope=runtime'],
-    { encoding: 'utf8' },
-  );
-  writeFileSync(logFile, `${result.stdout ?? ''}${result.stderr ?? ''}`);
-  if (result.status !== 0) {
-    throw new Error(`mvn could not resolve ${pom} (exit ${result.status}); see ${logFile}`);
+  // .mvn/maven.config makes a download that stalls fail in 2 minutes; three attempts ride it out.
+  let status: number | null = null;
+  let log = '';
+  for (let attempt = 1; attempt <= MAVEN_ATTEMPTS && status !== 0; attempt++) {
+    const result = spawnSync(
+      'mvn',
+      [
+        '-B',
+        '-q',
+        '-f',
+        pom,
+        'dependency:copy-dependencies',
+        `-DoutputDirectory=${outputDir}`,
+        '-DincludeScope=runtime',
+      ],
+      { encoding: 'utf8' },
+    );
+    log += `--- attempt ${attempt}\n${result.stdout ?? ''}${result.stderr ?? ''}`;
+    status = result.status;
+  }
+  writeFileSync(logFile, log);
+  if (status !== 0) {
+    throw new Error(`mvn could not resolve ${pom} (exit ${status}, ${MAVEN_ATTEMPTS} attempts); see ${logFile}`);
   }
   writeFileSync(marker, `${new Date().toISOString()}\n`);
   return readdirSync(outputDir).filter((f) => f.endsWith('.jar')).length;
