@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/stack/stack';
 import { createWorkerClient } from '../src/worker/client';
 import { fetchWorkerStatus } from '../src/worker/reload';
@@ -123,6 +123,10 @@ describe('live reload of a worker cluster (real processes)', () => {
     await until(() => (log.includes('"msg":"worker listening"') ? true : undefined), 'the worker to listen');
   }, 90_000);
 
+  afterEach((context) => {
+    if (context.task.result?.state === 'fail') console.error(`worker log:\n${log.slice(-6000)}`);
+  });
+
   afterAll(async () => {
     if (worker && worker.exitCode === null) {
       const exited = new Promise((r) => worker!.once('exit', r));
@@ -189,7 +193,7 @@ describe('live reload of a worker cluster (real processes)', () => {
       file,
       moduleText({ ...V1, logicVersion: 'v2', factor: 3, total: 'values.reduce((a, v) => a + 2 * v.n, 0)' }),
     );
-    const reload = requestReload(address, 120_000);
+    const reload = requestReload(address, 240_000);
     // The old process holding the call is retired only after it answers: the reload waits for it.
     await until(async () => {
       const s = await fetchWorkerStatus(address, 1_000).catch(() => undefined);
@@ -225,5 +229,5 @@ describe('live reload of a worker cluster (real processes)', () => {
       client.close();
     }
     expect(worker!.exitCode).toBeNull();
-  }, 180_000);
+  }, 420_000);
 });

@@ -10,7 +10,8 @@
  * Live reload: SIGHUP to the primary loads the logic from disk in a fresh "probe" process (the
  * primary never imports user code: ES modules are cached per process), compares it with the running
  * logic (descriptor/compatibility.ts), and when it is compatible starts a new generation of
- * processes, waits until all of them listen, then retires the old ones: each stops accepting, sends
+ * processes (each takes new connections as soon as it listens, beside the old ones), waits until
+ * all of them listen, then retires the old ones: each stops accepting, sends
  * HTTP/2 GOAWAY on its connections, answers the calls it has in flight and exits. The primary keeps
  * the shared listening socket open throughout (some process always listens), so the bridge's
  * reconnects land on the new generation. An incompatible or broken change is refused; the running
@@ -247,11 +248,26 @@ class Primary {
   private onMessage(member: Member, m: ChildMessage): void {
     if (m.type === 'listening') {
       if (member.generation !== this.generation) {
+        // It takes connections from now on (the shared socket hands them to every listener): give it the status.
+        const status = this.status();
+        if (status && member.worker.isConnected())
+          member.worker.send({ type: 'status', status } satisfies PrimaryMessage);
         this.onReloadEvent?.({ kind: 'listening', member, manifest: m.manifest });
         return;
       }
       member.state = 'serving';
       if (!this.manifest) this.manifest = m.manifest;
+      else if (m.manifest.logicVersion !== this.manifest.logicVersion) {
+        // A replacement of a crashed process loaded files that changed since its generation started.
+        this.logger.warn(
+          {
+            childPid: member.worker.process.pid,
+            serves: m.manifest.logicVersion,
+            generation: this.manifest.logicVersion,
+          },
+          'a replacement process serves other logic than its generation: send SIGHUP to reload them all',
+        );
+      }
       const serving = [...this.members].filter((x) => x.generation === this.generation && x.state === 'serving');
       this.broadcast();
       if (serving.length === this.processes && this.reloadStatus.attempt === 0) {
@@ -266,6 +282,15 @@ class Primary {
         return;
       }
       if (this.stopping) return;
+      // Once serving, a replacement that cannot load counts as a crash (its exit follows), so a broken
+      // file on disk cannot stop a worker that still has processes serving the old logic.
+      if (this.manifest) {
+        this.logger.error(
+          { childPid: member.worker.process.pid, reason: m.message },
+          'a replacement process failed to start',
+        );
+        return;
+      }
       this.stopping = true;
       process.stderr.write(`pipeline worker: ${m.message}\n`);
       for (const x of this.members) x.worker.kill('SIGTERM');

@@ -8,13 +8,18 @@ export class ReloadRequestError extends Error {
 
 /** Sends SIGHUP to the primary of the worker at `address` and resolves with the reload's final status. */
 export async function requestReload(address: string, timeoutMs: number): Promise<ReloadStatus> {
-  let before: WorkerStatus;
-  try {
-    before = await fetchWorkerStatus(address);
-  } catch (err) {
-    throw new ReloadRequestError(
-      `no worker answers its status at ${address} (WORKER_ADDRESS): ${(err as Error).message}`,
-    );
+  // Each attempt opens a new connection, which the cluster hands to the next free process: one that
+  // is busy with a long call does not answer in time, another will.
+  let before: WorkerStatus | undefined;
+  let lastError = '';
+  for (let attempt = 0; attempt < 5 && !before; attempt++) {
+    before = await fetchWorkerStatus(address, 2_000).catch((err: Error) => {
+      lastError = err.message;
+      return undefined;
+    });
+  }
+  if (!before) {
+    throw new ReloadRequestError(`no worker answers its status at ${address} (WORKER_ADDRESS): ${lastError}`);
   }
   const cluster = before.cluster;
   if (!cluster) {
@@ -36,7 +41,7 @@ export async function requestReload(address: string, timeoutMs: number): Promise
   }
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const now = await fetchWorkerStatus(address).catch(() => undefined);
+    const now = await fetchWorkerStatus(address, 2_000).catch(() => undefined);
     if (now && reloadEnded(now, cluster.reload.attempt)) return now.cluster!.reload;
     if (Date.now() > deadline) {
       throw new ReloadRequestError(
