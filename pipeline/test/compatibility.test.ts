@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkCompatibility, jsonDifferences, refusalMessage } from '../src/descriptor/compatibility';
 import { clickhouseTable, compile, kafkaSource, kafkaTime, pipeline, tumbling } from '../src/dsl';
+import { stampedJson } from '../src/runtime/logicVersion';
 import { logicManifest } from '../src/worker/reload';
 
 interface Variant {
@@ -132,5 +133,20 @@ describe('live reload compatibility', () => {
     expect(compiled.chains.get('parse')!.logicVersion).toBeUndefined();
     expect(compiled.chains.get('to-sink')!.logicVersion).toBe('v7');
     expect(compiled.chains.get('to-nums')!.logicVersion).toBe('v7');
+  });
+});
+
+describe('stampedJson', () => {
+  it('appends logic_version to JSON objects only, never changing the value', () => {
+    const row = { a: 1, b: 'x' };
+    expect(stampedJson(row, 'v1')).toBe('{"a":1,"b":"x","logic_version":"v1"}');
+    expect(row).toEqual({ a: 1, b: 'x' });
+    expect(stampedJson({}, 'v1')).toBe('{"logic_version":"v1"}');
+    expect(stampedJson({ logic_version: 'mine', a: 1 }, 'v2')).toBe('{"logic_version":"v2","a":1}');
+    expect(stampedJson([1], 'v1')).toBe('[1]');
+    expect(stampedJson('text', 'v1')).toBe('"text"');
+    expect(stampedJson(new Date(0), 'v1')).toBe('"1970-01-01T00:00:00.000Z"');
+    expect(stampedJson(row, undefined)).toBe('{"a":1,"b":"x"}');
+    expect(stampedJson(undefined, 'v1')).toBeUndefined();
   });
 });

@@ -7,7 +7,7 @@ import type { StepKind } from '../dsl/builder';
 import { isRejected } from '../dsl/reject';
 import type { SourceRecord } from '../dsl/types';
 import { deadLetterRow, describeThrown } from './deadLetter';
-import { stampLogicVersion } from './logicVersion';
+import { stampedJson } from './logicVersion';
 import { type BatchResult, bytesToText, type WireOutput, type WireRecord, type WireRejection } from './wire';
 
 export interface RuntimeStep {
@@ -22,7 +22,7 @@ export interface ChainRuntime {
   steps: readonly RuntimeStep[];
   /** The chain reads the source: its first step gets a SourceRecord with the raw text, not parsed JSON. */
   fromSource: boolean;
-  /** Set when the chain feeds a sink: every object output gets `logic_version` (see stampLogicVersion). */
+  /** Set when the chain feeds a sink: every object output gets `logic_version` (see stampedJson). */
   logicVersion?: string;
 }
 
@@ -142,7 +142,7 @@ function runFrom(
   }
   let text: string | undefined;
   try {
-    text = JSON.stringify(stampLogicVersion(value, emit.logicVersion));
+    text = stampedJson(value, emit.logicVersion);
   } catch (err) {
     return { step: steps[steps.length - 1]!.name, reason: `output is not JSON: ${describeThrown(err)}` };
   }

@@ -7,8 +7,17 @@
 /** The column (and JSON key) the version is written to. */
 export const LOGIC_VERSION_FIELD = 'logic_version';
 
-/** `value` with `logic_version` set when it is a plain JSON object and a version is given; else `value`. */
-export function stampLogicVersion(value: unknown, logicVersion: string | undefined): unknown {
-  if (logicVersion === undefined || typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-  return { ...value, [LOGIC_VERSION_FIELD]: logicVersion };
+/**
+ * The JSON text of `value`, with `"logic_version": version` added when a version is given and the
+ * value is a JSON object (other values are left as they are). The field is appended to the text, so
+ * the user's object is neither copied nor changed (this runs once per record on the hot path).
+ */
+export function stampedJson(value: unknown, logicVersion: string | undefined): string | undefined {
+  const text = JSON.stringify(value);
+  if (logicVersion === undefined || text === undefined || text.charCodeAt(0) !== 123 /* { */) return text;
+  if (Object.hasOwn(value as object, LOGIC_VERSION_FIELD)) {
+    return JSON.stringify({ ...(value as object), [LOGIC_VERSION_FIELD]: logicVersion });
+  }
+  const field = `${JSON.stringify(LOGIC_VERSION_FIELD)}:${JSON.stringify(logicVersion)}}`;
+  return text === '{}' ? `{${field}` : `${text.slice(0, -1)},${field}`;
 }
