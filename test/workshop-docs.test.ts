@@ -10,7 +10,7 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -246,6 +246,9 @@ describe('workshop walkthrough on the local stack', () => {
 
   afterAll(async () => {
     for (const kind of [...background.keys()]) await stopBackground(kind);
+    // Module 5 edits the alert threshold and puts it back; a block that failed in between must not leave it changed.
+    const threshold = join(ROOT, 'workshop/alert-threshold.ts');
+    if (existsSync(`${threshold}.orig`)) renameSync(`${threshold}.orig`, threshold);
     // Cancel this test's job (if a block failed half-way), drop its database and topics.
     const flink = config.flink.url;
     const jobs = (await (await fetch(`${flink}/jobs/overview`)).json()) as {
@@ -423,6 +426,40 @@ describe('workshop walkthrough on the local stack', () => {
         // Never more: a tick in both tables, or twice, would push it over.
         expect(accounted).toBe(12_000);
       },
+    },
+    {
+      file: '05',
+      after: /ALERT_THRESHOLD_PCT = 0\.05;/,
+      check: async (stdout) => {
+        expect(stdout).toMatch(/^generation \d+ serves sha256:[0-9a-f]{16} \(was sha256:[0-9a-f]{16}\)$/m);
+      },
+    },
+    {
+      file: '05',
+      after: /--seed 1002/,
+      check: () =>
+        // The alerts of the new version: threshold 0.05, one version no 0.2 alert has, every move at least 0.05.
+        pollUntil('alerts made by the reloaded logic', 180_000, async () => {
+          const result = await clickhouse.query({
+            query: `SELECT logic_version, threshold_pct, count() AS n, min(abs(move_pct)) AS smallest FROM ${names.database}.alerts FINAL WHERE logic_version != '' GROUP BY logic_version, threshold_pct`,
+            format: 'JSONEachRow',
+          });
+          const rows = await result.json<{
+            logic_version: string;
+            threshold_pct: number;
+            n: string;
+            smallest: number;
+          }>();
+          const reloaded = rows.filter((r) => r.threshold_pct === 0.05);
+          const before = new Set(rows.filter((r) => r.threshold_pct === 0.2).map((r) => r.logic_version));
+          return (
+            (reloaded.length === 1 &&
+              !before.has(reloaded[0]!.logic_version) &&
+              rows.every((r) => r.smallest >= r.threshold_pct) &&
+              rows.length === before.size + 1) ||
+            JSON.stringify(rows)
+          );
+        }),
     },
   ];
 

@@ -8,11 +8,12 @@
 import { type Config, loadConfig } from '@ticker/common';
 import type { Pipeline } from '../pipeline/src/dsl';
 import { buildStockPipeline, type StockPipelineExtensions } from '../pipeline/src/stock';
+import { ALERT_THRESHOLD_PCT } from './alert-threshold';
 
 /** What an exercise set (exercises/ or solutions/) contributes to the pipeline. */
 export type WorkshopSteps = StockPipelineExtensions;
 
 /** Builds the stock pipeline with the workshop's steps plugged in. */
 export function buildWorkshopPipeline(steps: WorkshopSteps, config: Config = loadConfig()): Pipeline {
-  return buildStockPipeline(config, { extensions: steps });
+  return buildStockPipeline(config, { extensions: steps, alertThresholdPct: ALERT_THRESHOLD_PCT });
 }

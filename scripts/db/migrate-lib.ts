@@ -2,10 +2,12 @@
  * Applies sql/*.sql, in file-name order, to one ClickHouse database (created
  * first). Every statement in sql/ is idempotent (IF NOT EXISTS), so running the
  * migration again changes nothing. Tests call `migrate()` to get their own database.
+ * `ALTER TABLE t ADD COLUMN c ...` is made idempotent here: ClickHouse 18.16 has no
+ * ADD COLUMN IF NOT EXISTS, so the statement is skipped when `t` already has `c`.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createClient } from '@clickhouse/client';
+import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import { repoRoot } from '../stack/layout';
 import { splitSqlStatements } from './split-sql';
 
@@ -33,11 +35,32 @@ export class MigrationError extends Error {
 
 const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** `ALTER TABLE <table> ADD COLUMN <column> ...` (after comment lines): the table and column, else undefined. */
+export function addedColumn(statement: string): { table: string; column: string } | undefined {
+  const code = statement
+    .split('\n')
+    .filter((line) => !line.trim().startsWith('--'))
+    .join('\n');
+  const match =
+    /^\s*ALTER\s+TABLE\s+`?([A-Za-z_][A-Za-z0-9_]*)`?\s+ADD\s+COLUMN\s+`?([A-Za-z_][A-Za-z0-9_]*)`?\s/i.exec(code);
+  return match ? { table: match[1]!, column: match[2]! } : undefined;
+}
+
 /** The .sql files of `dir` in name order. */
 export function migrationFiles(dir: string): string[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.sql'))
     .sort();
+}
+
+/** True when `table` of the client's database has `column`. */
+async function hasColumn(db: ClickHouseClient, table: string, column: string): Promise<boolean> {
+  const result = await db.query({
+    query: `SELECT count() AS n FROM system.columns WHERE database = currentDatabase() AND table = '${table}' AND name = '${column}'`,
+    format: 'JSONEachRow',
+  });
+  const rows = await result.json<{ n: string | number }>();
+  return Number(rows[0]?.n ?? 0) > 0;
 }
 
 /** Creates the database if needed and applies every sql/*.sql statement to it. */
@@ -67,7 +90,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       const parts = splitSqlStatements(readFileSync(join(sqlDir, file), 'utf8'));
       for (const [index, query] of parts.entries()) {
         try {
-          await db.command({ query });
+          const added = addedColumn(query);
+          const exists = added !== undefined && (await hasColumn(db, added.table, added.column));
+          if (!exists) await db.command({ query });
         } catch (error) {
           throw new MigrationError(
             `${file}, statement ${index + 1} failed on ClickHouse at ${options.url} (database ${options.database}): ${(error as Error).message}\n${query}`,

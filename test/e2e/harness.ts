@@ -94,6 +94,8 @@ export class E2ERun {
     readonly tuning: BridgeTuning = {},
     /** Where the bridge reaches the worker when not directly (a stand-in in front of it). */
     private readonly bridgeWorker?: (workerAddress: string) => Promise<string>,
+    /** The pipeline module the worker serves (its descriptor must be the stock pipeline's). */
+    private readonly workerFile: string = DEFAULT_PIPELINE,
   ) {
     this.config = loadConfig(env);
     this.clickhouse = createClient({
@@ -109,7 +111,14 @@ export class E2ERun {
   /** Creates topics and database, starts the worker and deploys the stock pipeline. */
   static async start(
     scenario: string,
-    options: { tuning?: BridgeTuning; bridgeWorker?: (workerAddress: string) => Promise<string> } = {},
+    options: {
+      tuning?: BridgeTuning;
+      bridgeWorker?: (workerAddress: string) => Promise<string>;
+      /** The worker serves this module instead of the stock pipeline's (same descriptor, other logic). */
+      workerFile?: string;
+      /** Environment overrides (e.g. WORKER_PROCESSES). */
+      env?: Record<string, string>;
+    } = {},
   ): Promise<E2ERun> {
     // Usable both as a topic suffix and in a ClickHouse database name.
     const suffix = `${scenario.replace(/[^A-Za-z0-9]+/g, '_')}_${Date.now().toString(36)}`;
@@ -125,8 +134,17 @@ export class E2ERun {
       // Its own job name, so it never collides with another copy of the stock pipeline on the cluster.
       PIPELINE_NAME: `e2e-${suffix.replace(/_/g, '-').toLowerCase()}`.slice(0, 63),
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+      ...options.env,
     };
-    const run = new E2ERun(suffix, env, loadStack(env), workerPort, options.tuning, options.bridgeWorker);
+    const run = new E2ERun(
+      suffix,
+      env,
+      loadStack(env),
+      workerPort,
+      options.tuning,
+      options.bridgeWorker,
+      options.workerFile,
+    );
     await run.createTopics();
     await migrate({
       url: run.config.clickhouse.url,
@@ -188,7 +206,7 @@ export class E2ERun {
     const out = openSync(this.workerLog, 'a');
     this.worker = spawn(
       process.execPath,
-      ['--import', import.meta.resolve('tsx'), PIPELINE_CLI, 'worker', DEFAULT_PIPELINE],
+      ['--import', import.meta.resolve('tsx'), PIPELINE_CLI, 'worker', this.workerFile],
       { env: this.env, stdio: ['ignore', out, out] },
     );
     closeSync(out);

@@ -53,10 +53,10 @@ describe(`module 4: volume per symbol per 30 s (workshop/${TARGET_DIR}/volume-30
     expect(computeVolume([row('z', 0)], window)).toEqual({ ...expected, ticks: 1, volume: 0, max_volume: 0 });
   });
 
-  it('produces exactly the columns of the volume_30s table', () => {
+  it('produces exactly the columns of the volume_30s table (the worker adds logic_version)', () => {
     const out = computeVolume([row('a', 100)], { key: 'TSLA', start: T0, end: T0 + 30_000 });
-    expect(Object.keys(out)).toEqual(tableColumns());
-    expect(tableColumns()).toEqual(['symbol', 'window_start', 'ticks', 'volume', 'max_volume']);
+    expect([...Object.keys(out), 'logic_version']).toEqual(tableColumns());
+    expect(tableColumns()).toEqual(['symbol', 'window_start', 'ticks', 'volume', 'max_volume', 'logic_version']);
   });
 
   it('adds a window and a sink on the keyed parse-tick chain and keeps every stock node (savepoint-compatible)', () => {

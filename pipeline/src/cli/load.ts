@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Pipeline } from '../dsl/builder';
 import { type CompiledPipeline, compile } from '../dsl/compile';
+import { moduleContentVersion } from './moduleHash';
 
 /** A definition file that cannot be loaded or does not export a pipeline. */
 export class DefinitionLoadError extends Error {
@@ -12,6 +13,13 @@ export class DefinitionLoadError extends Error {
 
 /** Imports `file` (TS via tsx) and compiles its default export, which must be a Pipeline. */
 export async function loadPipeline(file: string): Promise<CompiledPipeline> {
+  return (await loadLogic(file)).compiled;
+}
+
+/** loadPipeline plus the hash of the module files and whether the pipeline declared its logicVersion. */
+export async function loadLogic(
+  file: string,
+): Promise<{ compiled: CompiledPipeline; contentVersion: string; declaredLogicVersion: boolean }> {
   // npm run -w pipeline changes the directory; INIT_CWD is where the user typed the command.
   const path = resolve(process.env.INIT_CWD ?? process.cwd(), file);
   const info = await stat(path).catch(() => undefined);
@@ -23,5 +31,11 @@ export async function loadPipeline(file: string): Promise<CompiledPipeline> {
       `${path} must export a pipeline as its default export (export default pipeline('name')...), got ${typeof definition}`,
     );
   }
-  return compile(definition);
+  // Without a declared logicVersion the rows carry a hash of the module files that were loaded.
+  const contentVersion = moduleContentVersion(path);
+  return {
+    compiled: compile(definition, { logicVersion: contentVersion }),
+    contentVersion,
+    declaredLogicVersion: definition.logicVersion !== undefined,
+  };
 }

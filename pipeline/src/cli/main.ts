@@ -3,6 +3,7 @@
  *   pipeline describe <file>   prints the JSON descriptor (validated) of a definition
  *   pipeline schema [--check]  writes (or checks) pipeline/descriptor.schema.json
  *   pipeline worker <file>     serves the definition over gRPC on WORKER_PORT
+ *   pipeline reload            live-reloads a running worker's logic (SIGHUP to its primary) and waits
  */
 import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { descriptorJsonSchemaText } from '../descriptor/jsonSchema';
 import { PipelineDefinitionError } from '../dsl/builder';
 import { runWorker } from '../worker/cluster';
+import { ReloadRequestError, requestReload } from '../worker/reloadCommand';
 import { DefinitionLoadError, loadPipeline } from './load';
 
 /** Where the generated JSON Schema is committed. */
@@ -87,8 +89,27 @@ program
     });
   });
 
+program
+  .command('reload')
+  .description(
+    'live-reload the logic of the worker at WORKER_ADDRESS: SIGHUP to its primary, then wait for the outcome',
+  )
+  .option('--address <host:port>', 'the worker (default WORKER_ADDRESS)')
+  .option('--timeout <seconds>', 'how long to wait for the reload to end', positiveInt, 180)
+  .action(async (opts: { address?: string; timeout: number }) => {
+    const config = loadConfig();
+    const outcome = await requestReload(opts.address ?? config.worker.address, opts.timeout * 1000);
+    process.stdout.write(`${outcome.message}\n`);
+    if (outcome.state !== 'done') process.exitCode = 1;
+  });
+
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof PipelineDefinitionError || err instanceof DefinitionLoadError) {
+  if (
+    err instanceof ConfigError ||
+    err instanceof PipelineDefinitionError ||
+    err instanceof DefinitionLoadError ||
+    err instanceof ReloadRequestError
+  ) {
     process.stderr.write(`pipeline: ${err.message}\n`);
   } else {
     process.stderr.write(`pipeline: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -19,6 +19,12 @@ export interface StepOptions {
 export interface WindowOptions extends StepOptions {
   /** How long after the watermark passes a window's end late records still update it (default 0). */
   allowedLatenessMs?: number;
+  /**
+   * The version of the aggregation code. A live reload applies a change to a window's aggregate only
+   * when the window declares a version and keeps it (the developer's word that results and state stay
+   * compatible); a changed version, or changed code without a declared version, needs a redeploy.
+   */
+  version?: string | number;
 }
 
 export interface SourceNode {
@@ -46,6 +52,8 @@ export interface WindowNode {
   allowedLatenessMs: number;
   aggregate: (values: unknown[], window: WindowInfo) => unknown;
   parallelism: number | undefined;
+  /** Declared version of the aggregation code (WindowOptions.version), as text. */
+  version: string | undefined;
 }
 
 export interface SinkNode {
@@ -74,9 +82,16 @@ export class Pipeline {
     readonly name: string,
     /** Default parallelism of every node (the bridge's --parallelism overrides it). */
     readonly parallelism: number,
+    /** The declared version of the logic, stamped on every sink row (else the worker hashes the module files). */
+    readonly logicVersion?: string,
   ) {
     checkName(name, 'pipeline name');
     checkParallelism(parallelism, `pipeline "${name}"`);
+    if (logicVersion !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._:+-]{0,63}$/.test(logicVersion)) {
+      throw new PipelineDefinitionError(
+        `logicVersion of pipeline "${name}" must be 1-64 characters of letters, digits and . _ : + -, got ${JSON.stringify(logicVersion)}`,
+      );
+    }
   }
 
   /** The pipeline's one source; its stream carries the raw Kafka records. */
@@ -246,12 +261,13 @@ export class WindowedStream<T> {
       allowedLatenessMs,
       aggregate: fn as (values: unknown[], window: WindowInfo) => unknown,
       parallelism: this.options.parallelism,
+      version: this.options.version === undefined ? undefined : String(this.options.version),
     });
     return new Stream<O>(this.pipeline, node);
   }
 }
 
 /** Starts a pipeline definition. */
-export function pipeline(name: string, options: { parallelism?: number } = {}): Pipeline {
-  return new Pipeline(name, options.parallelism ?? 1);
+export function pipeline(name: string, options: { parallelism?: number; logicVersion?: string } = {}): Pipeline {
+  return new Pipeline(name, options.parallelism ?? 1, options.logicVersion);
 }

@@ -28,6 +28,23 @@ export interface CompiledPipeline {
   descriptorSha256: string;
   chains: ReadonlyMap<string, ChainRuntime>;
   windows: ReadonlyMap<string, WindowRuntime>;
+  /** The logic version stamped on every sink row (`logic_version`); undefined = none known, no stamp. */
+  logicVersion: string | undefined;
+  /** Each window's declared version and a hash of its aggregate's source (the live-reload check). */
+  windowCode: WindowCode[];
+}
+
+/** What a live reload compares of a window's code (the descriptor holds the rest). */
+export interface WindowCode {
+  name: string;
+  version: string | undefined;
+  /** SHA-256 of the aggregate function's source text. */
+  codeSha256: string;
+}
+
+export interface CompileOptions {
+  /** The logic version when the pipeline declares none (the worker passes a hash of the module files). */
+  logicVersion?: string;
 }
 
 interface ChainBuild {
@@ -44,7 +61,7 @@ export function descriptorText(descriptor: Descriptor): string {
 }
 
 /** Compiles the definition; throws PipelineDefinitionError when it is incomplete or inconsistent. */
-export function compile(p: Pipeline): CompiledPipeline {
+export function compile(p: Pipeline, options: CompileOptions = {}): CompiledPipeline {
   const source = p.sourceSpec;
   if (!source) throw new PipelineDefinitionError(`pipeline "${p.name}" has no source`);
   const deadLetter = p.deadLetterSpec;
@@ -169,16 +186,25 @@ export function compile(p: Pipeline): CompiledPipeline {
   const descriptor = parsed.data;
   const descriptorJson = descriptorText(descriptor);
 
+  // Outputs bound for a sink carry the logic version that made them (their consumers ignore the field).
+  const logicVersion = p.logicVersion ?? options.logicVersion;
+  const feedsSink = new Set(nodes.filter((n) => n.kind === 'sink').map((n) => n.input));
+  const stampFor = (name: string) => (logicVersion !== undefined && feedsSink.has(name) ? { logicVersion } : {});
   const chains = new Map<string, ChainRuntime>();
   const windows = new Map<string, WindowRuntime>();
+  const windowCode: WindowCode[] = [];
   for (const n of ordered) {
     if ('fromSource' in n) {
       const steps: RuntimeStep[] = n.steps.map((s) => ({ name: s.name, kind: s.step, fn: s.fn }));
-      chains.set(n.name, { name: n.name, steps, fromSource: n.fromSource });
+      chains.set(n.name, { name: n.name, steps, fromSource: n.fromSource, ...stampFor(n.name) });
     }
   }
   for (const node of p.nodes) {
-    if (node.kind === 'window') windows.set(node.name, { name: node.name, aggregate: node.aggregate });
+    if (node.kind === 'window') {
+      windows.set(node.name, { name: node.name, aggregate: node.aggregate, ...stampFor(node.name) });
+      const codeSha256 = createHash('sha256').update(node.aggregate.toString(), 'utf8').digest('hex');
+      windowCode.push({ name: node.name, version: node.version, codeSha256 });
+    }
   }
 
   return {
@@ -187,6 +213,8 @@ export function compile(p: Pipeline): CompiledPipeline {
     descriptorSha256: createHash('sha256').update(descriptorJson, 'utf8').digest('hex'),
     chains,
     windows,
+    logicVersion,
+    windowCode,
   };
 }
 

@@ -7,6 +7,7 @@ import type { StepKind } from '../dsl/builder';
 import { isRejected } from '../dsl/reject';
 import type { SourceRecord } from '../dsl/types';
 import { deadLetterRow, describeThrown } from './deadLetter';
+import { stampedJson } from './logicVersion';
 import { type BatchResult, bytesToText, type WireOutput, type WireRecord, type WireRejection } from './wire';
 
 export interface RuntimeStep {
@@ -21,6 +22,8 @@ export interface ChainRuntime {
   steps: readonly RuntimeStep[];
   /** The chain reads the source: its first step gets a SourceRecord with the raw text, not parsed JSON. */
   fromSource: boolean;
+  /** Set when the chain feeds a sink: every object output gets `logic_version` (see stampedJson). */
+  logicVersion?: string;
 }
 
 interface Failure {
@@ -34,6 +37,7 @@ interface Emitter {
   inputIndex: number;
   timestamp: number;
   origin: string;
+  logicVersion: string | undefined;
 }
 
 /** Runs the chain over every record of the batch. */
@@ -64,6 +68,7 @@ export function runChain(chain: ChainRuntime, records: readonly WireRecord[]): B
         inputIndex: i,
         timestamp,
         origin: record.origin,
+        logicVersion: chain.logicVersion,
       });
     }
     if (failure) {
@@ -137,7 +142,7 @@ function runFrom(
   }
   let text: string | undefined;
   try {
-    text = JSON.stringify(value);
+    text = stampedJson(value, emit.logicVersion);
   } catch (err) {
     return { step: steps[steps.length - 1]!.name, reason: `output is not JSON: ${describeThrown(err)}` };
   }

@@ -6,12 +6,15 @@ import { isRejected } from '../dsl/reject';
 import type { WindowInfo } from '../dsl/types';
 import { rejection } from './chain';
 import { describeThrown } from './deadLetter';
+import { stampedJson } from './logicVersion';
 import { type BatchResult, bytesToText, type WireRecord, type WireRejection } from './wire';
 
 /** What the worker executes for one window node of the descriptor. */
 export interface WindowRuntime {
   name: string;
   aggregate: (values: unknown[], window: WindowInfo) => unknown;
+  /** Set when the window feeds a sink: an object result gets `logic_version` (see stampedJson). */
+  logicVersion?: string;
 }
 
 /** Origin of a window's output: window node / key / window start (ms). */
@@ -59,7 +62,7 @@ export function runWindow(window: WindowRuntime, info: WindowInfo, records: read
   }
   let text: string | undefined;
   try {
-    text = JSON.stringify(result);
+    text = stampedJson(result, window.logicVersion);
   } catch (err) {
     const reason = `aggregate output is not JSON: ${describeThrown(err)}`;
     rejections.push(rejection(-1, { step: window.name, reason }, origin, windowRaw, maxTimestamp));

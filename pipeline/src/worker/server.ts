@@ -66,6 +66,8 @@ export interface WorkerServerOptions {
   logger: Logger;
   /** How often the throughput line is logged (only when there was traffic). 0 = never. */
   statsIntervalMs?: number;
+  /** Adds more services before the server binds (the cluster adds its reload status service). */
+  addServices?: (server: Server) => void;
 }
 
 export interface WorkerServer {
@@ -138,6 +140,8 @@ export async function startWorkerServer(options: WorkerServerOptions): Promise<W
       callback(null, { descriptorJson: compiled.descriptorJson, descriptorSha256: compiled.descriptorSha256 });
     },
   });
+
+  options.addServices?.(server);
 
   const port = await new Promise<number>((resolvePort, rejectPort) => {
     server.bindAsync(`${host}:${options.port}`, ServerCredentials.createInsecure(), (err, bound) => {

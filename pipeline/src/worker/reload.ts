@@ -1,0 +1,134 @@
+/**
+ * Live reload of the worker's logic: the messages between the cluster primary and its processes, the
+ * status every process serves (gRPC `ticker.workerstatus.v1.WorkerStatus`), and the client the
+ * `pipeline reload` command uses. The rolling reload itself runs in the primary (cluster.ts).
+ */
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  credentials,
+  type GrpcObject,
+  loadPackageDefinition,
+  type Server,
+  type ServiceClientConstructor,
+  type ServiceDefinition,
+} from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { z } from 'zod';
+import { type LogicManifest, logicManifestSchema } from '../descriptor/compatibility';
+import type { CompiledPipeline } from '../dsl/compile';
+
+const STATUS_PROTO = resolve(dirname(fileURLToPath(import.meta.url)), '../../proto/worker_status.proto');
+const STATUS_SERVICE = 'ticker.workerstatus.v1.WorkerStatus';
+
+/** Where a reload stands. `done`, `refused` and `failed` end an attempt. */
+export const RELOAD_STATES = ['idle', 'checking', 'starting', 'draining', 'done', 'refused', 'failed'] as const;
+export type ReloadState = (typeof RELOAD_STATES)[number];
+
+export const reloadStatusSchema = z
+  .object({
+    /** Counts SIGHUPs acted on; 0 = never reloaded. */
+    attempt: z.number().int().nonnegative(),
+    state: z.enum(RELOAD_STATES),
+    /** Why it was refused or failed (what changed), or what it did. */
+    message: z.string(),
+    fromVersion: z.string().optional(),
+    toVersion: z.string().optional(),
+    /** When the state was entered (ISO). */
+    at: z.string(),
+  })
+  .strict();
+export type ReloadStatus = z.infer<typeof reloadStatusSchema>;
+
+/** What the primary knows: the generation that takes new connections and the last reload. */
+export const clusterStatusSchema = z
+  .object({
+    primaryPid: z.number().int().positive(),
+    generation: z.number().int().positive(),
+    logicVersion: z.string(),
+    descriptorSha256: z.string(),
+    processes: z.number().int().positive(),
+    reload: reloadStatusSchema,
+  })
+  .strict();
+export type ClusterStatus = z.infer<typeof clusterStatusSchema>;
+
+/** What the Status call answers: the cluster's view plus the answering process's own logic. */
+export const workerStatusSchema = z
+  .object({
+    cluster: clusterStatusSchema.nullable(),
+    process: z.object({ pid: z.number().int().positive(), logicVersion: z.string(), generation: z.number() }).strict(),
+  })
+  .strict();
+export type WorkerStatus = z.infer<typeof workerStatusSchema>;
+
+/** Messages from a worker process to the primary. */
+export type ChildMessage =
+  | { type: 'listening'; port: number; manifest: LogicManifest }
+  | { type: 'manifest'; manifest: LogicManifest }
+  | { type: 'start-failed'; message: string };
+
+/** Messages from the primary to a worker process. */
+export type PrimaryMessage = 'shutdown' | { type: 'status'; status: ClusterStatus };
+
+/** Environment variables the primary sets on the processes it forks. */
+export const CHILD_ENV = {
+  /** 'probe': load the logic, report its manifest, exit without listening. */
+  role: 'TICKER_WORKER_ROLE',
+  generation: 'TICKER_WORKER_GENERATION',
+} as const;
+
+/** The manifest of loaded logic (what the reload compares). */
+export function logicManifest(compiled: CompiledPipeline, contentVersion: string, declared: boolean): LogicManifest {
+  return logicManifestSchema.parse({
+    descriptorJson: compiled.descriptorJson,
+    descriptorSha256: compiled.descriptorSha256,
+    logicVersion: compiled.logicVersion ?? contentVersion,
+    declaredLogicVersion: declared,
+    contentVersion,
+    windows: compiled.windowCode.map((w) => ({
+      name: w.name,
+      codeSha256: w.codeSha256,
+      ...(w.version !== undefined ? { version: w.version } : {}),
+    })),
+  });
+}
+
+function loadStatusProto(): { service: ServiceDefinition; pkg: GrpcObject } {
+  const definition = loadSync(STATUS_PROTO, { keepCase: false, defaults: true });
+  return { service: definition[STATUS_SERVICE] as ServiceDefinition, pkg: loadPackageDefinition(definition) };
+}
+
+/** Adds the Status service to a worker server; `status` is read at each call. */
+export function addStatusService(server: Server, status: () => WorkerStatus): void {
+  server.addService(loadStatusProto().service, {
+    Status(_call: unknown, callback: (err: null, value: { statusJson: string }) => void) {
+      callback(null, { statusJson: JSON.stringify(status()) });
+    },
+  });
+}
+
+/** Asks the worker at `address` for its status (one call on a fresh connection). */
+export async function fetchWorkerStatus(address: string, deadlineMs = 5_000): Promise<WorkerStatus> {
+  const { pkg } = loadStatusProto();
+  const v1 = ((pkg.ticker as GrpcObject).workerstatus as GrpcObject).v1 as GrpcObject;
+  const Ctor = v1.WorkerStatus as ServiceClientConstructor;
+  const client = new Ctor(address, credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
+  try {
+    const reply = await new Promise<{ statusJson: string }>((done, fail) => {
+      const method = (client as unknown as Record<string, (...args: unknown[]) => void>).Status!;
+      method.call(client, {}, { deadline: new Date(Date.now() + deadlineMs) }, (err: Error | null, value: unknown) =>
+        err ? fail(err) : done(value as { statusJson: string }),
+      );
+    });
+    return workerStatusSchema.parse(JSON.parse(reply.statusJson));
+  } finally {
+    client.close();
+  }
+}
+
+/** True once `status` shows an attempt after `before` that has ended. */
+export function reloadEnded(status: WorkerStatus, before: number): boolean {
+  const reload = status.cluster?.reload;
+  return reload !== undefined && reload.attempt > before && ['done', 'refused', 'failed'].includes(reload.state);
+}
