@@ -6,8 +6,16 @@
 import type { StepKind } from '../dsl/builder';
 import { isRejected } from '../dsl/reject';
 import type { SourceRecord } from '../dsl/types';
+import { AccumulatorError, type AccumulatorRuntime, oneRecordAccumulator } from './accumulator';
 import { deadLetterRow, describeThrown } from './deadLetter';
-import { type BatchResult, bytesToText, type WireOutput, type WireRecord, type WireRejection } from './wire';
+import {
+  type BatchResult,
+  bytesToText,
+  type WireAccumulator,
+  type WireOutput,
+  type WireRecord,
+  type WireRejection,
+} from './wire';
 
 export interface RuntimeStep {
   name: string;
@@ -21,6 +29,11 @@ export interface ChainRuntime {
   steps: readonly RuntimeStep[];
   /** The chain reads the source: its first step gets a SourceRecord with the raw text, not parsed JSON. */
   fromSource: boolean;
+  /**
+   * A keyed chain: the accumulator specs of the windows that read it, in descriptor order; each output
+   * carries one one-record accumulator per window. Empty otherwise.
+   */
+  accumulators: readonly AccumulatorRuntime[];
 }
 
 interface Failure {
@@ -34,6 +47,7 @@ interface Emitter {
   inputIndex: number;
   timestamp: number;
   origin: string;
+  accumulators: readonly AccumulatorRuntime[];
 }
 
 /** Runs the chain over every record of the batch. */
@@ -64,6 +78,7 @@ export function runChain(chain: ChainRuntime, records: readonly WireRecord[]): B
         inputIndex: i,
         timestamp,
         origin: record.origin,
+        accumulators: chain.accumulators,
       });
     }
     if (failure) {
@@ -144,9 +159,19 @@ function runFrom(
   if (text === undefined) {
     return { step: steps[steps.length - 1]!.name, reason: 'output is not JSON (undefined or a function)' };
   }
-  emit.outputs.push({
-    inputIndex: emit.inputIndex,
-    record: { value: Buffer.from(text), key, timestamp: emit.timestamp, origin: emit.origin },
-  });
+  const output: WireRecord = { value: Buffer.from(text), key, timestamp: emit.timestamp, origin: emit.origin };
+  if (emit.accumulators.length > 0) {
+    const accumulators: WireAccumulator[] = [];
+    for (const acc of emit.accumulators) {
+      try {
+        accumulators.push(oneRecordAccumulator(acc, value));
+      } catch (err) {
+        if (err instanceof AccumulatorError) return { step: acc.window, reason: err.message };
+        throw err;
+      }
+    }
+    output.accumulators = accumulators;
+  }
+  emit.outputs.push({ inputIndex: emit.inputIndex, record: output });
   return undefined;
 }
