@@ -153,12 +153,9 @@ it('500,000 ticks of one symbol in one minute: one exact candle, no restart, sma
       'the workerMaxRequestBytes gauges of the chain and the finish are reported',
       async () => {
         maxima = await run.operatorMetricMax('workerMaxRequestBytes');
-        const ids = [...maxima.keys()];
-        return (
-          ids.some((id) => id.startsWith('parse-tick')) &&
-          ids.some((id) => id.includes('finish')) &&
-          [...maxima.values()].every((v) => v > 0)
-        );
+        const ids = [...maxima.entries()].filter(([, max]) => max > 0).map(([id]) => id);
+        // The late-record call never ran (no tick was late): its gauge stays 0.
+        return ids.some((id) => id.startsWith('parse-tick')) && ids.some((id) => id.includes('finish'));
       },
       60_000,
     );
