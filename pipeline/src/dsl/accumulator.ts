@@ -71,14 +71,23 @@ const STRING_TAG = 0x02;
 /**
  * Encodes an ordering key into bytes whose unsigned lexicographic order is the key's order, so Flink
  * compares keys without knowing their shape. A number: tag, then its IEEE-754 bits big-endian with the
- * sign bit flipped (all bits for negatives). A string: tag, then each UTF-16 code unit as
- * [0x01, high, low], then 0x00, so a prefix sorts first and the order is JavaScript's `<` on strings.
+ * sign bit flipped (all bits for negatives). A string: tag, then each UTF-16 code unit u, below 0x7F
+ * as the one byte u + 1, else as [0x80, high, low], then 0x00. The code is prefix-free and keeps the
+ * units' order, so a prefix sorts first and the order is JavaScript's `<` on strings; ASCII text
+ * takes one byte a character.
  * Throws for NaN and for anything that is not a number or a string.
  */
 export function encodeOrderKey(key: OrderKey): Buffer {
   if (!Array.isArray(key)) throw new TypeError(`ordering key is ${typeof key}, not an array`);
   let size = 0;
-  for (const part of key) size += typeof part === 'string' ? 2 + 3 * part.length : 9;
+  for (const part of key) {
+    if (typeof part !== 'string') {
+      size += 9;
+      continue;
+    }
+    size += 2;
+    for (let i = 0; i < part.length; i++) size += part.charCodeAt(i) < 0x7f ? 1 : 3;
+  }
   const out = Buffer.allocUnsafe(size);
   let at = 0;
   for (const part of key) {
@@ -96,10 +105,14 @@ export function encodeOrderKey(key: OrderKey): Buffer {
       out[at++] = STRING_TAG;
       for (let i = 0; i < part.length; i++) {
         const unit = part.charCodeAt(i);
-        out[at] = 0x01;
-        out[at + 1] = unit >> 8;
-        out[at + 2] = unit & 0xff;
-        at += 3;
+        if (unit < 0x7f) {
+          out[at++] = unit + 1;
+        } else {
+          out[at] = 0x80;
+          out[at + 1] = unit >> 8;
+          out[at + 2] = unit & 0xff;
+          at += 3;
+        }
       }
       out[at++] = 0x00;
     } else {
