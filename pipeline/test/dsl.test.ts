@@ -232,6 +232,9 @@ describe('definition errors', () => {
     expect(() => keyed.window('w4', tumbling(10)).accumulate({ fields: () => ({}) })).toThrow(
       'window "w4": an accumulator needs at least one field',
     );
+    expect(() => keyed.window('w5', tumbling(10)).accumulate({ fields: (f) => ({ 'a-b': f.count() }) })).toThrow(
+      'window "w5": accumulator field name "a-b" is not an identifier',
+    );
   });
 
   it('offers reject() as an explicit rejection value', () => {

@@ -108,9 +108,12 @@ export const windowSpecSchema = z.discriminatedUnion('type', [
 export const ACCUMULATOR_OPS = ['sum', 'count', 'min', 'max', 'first', 'last'] as const;
 export type AccumulatorOp = (typeof ACCUMULATOR_OPS)[number];
 
+/** An accumulator field's name: an identifier, the key the finish step reads. */
+export const ACCUMULATOR_FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
 /** One accumulator field: its name (the key the finish step reads) and how it merges. */
 export const accumulatorFieldSchema = z
-  .object({ name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/), op: z.enum(ACCUMULATOR_OPS) })
+  .object({ name: z.string().regex(ACCUMULATOR_FIELD_NAME), op: z.enum(ACCUMULATOR_OPS) })
   .strict();
 
 /**

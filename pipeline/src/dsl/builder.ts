@@ -3,7 +3,7 @@
  * handle, so one stream can feed several branches. Nothing runs here: compile() turns the graph
  * into the descriptor (for the bridge) and the runtime (for the worker).
  */
-import type { SinkTarget } from '../descriptor/schema';
+import { ACCUMULATOR_FIELD_NAME, type SinkTarget } from '../descriptor/schema';
 import {
   type Accumulated,
   type AccumulatorField,
@@ -275,7 +275,7 @@ export class WindowedStream<T> {
       throw new PipelineDefinitionError(`${where}: accumulate() needs fields: (f) => ({ name: f.sum(...), ... })`);
     }
     const fields = Object.entries(spec.fields(accumulatorKit<T>())).map(([name, field]) => {
-      if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) {
+      if (!ACCUMULATOR_FIELD_NAME.test(name)) {
         throw new PipelineDefinitionError(`${where}: accumulator field name "${name}" is not an identifier`);
       }
       if (!field || typeof field.op !== 'string') {
