@@ -62,6 +62,7 @@ interface DeployFlags extends BridgeTuning {
   fromLatestSavepoint?: boolean;
   checkpointsDir?: string;
   allowNonRestoredState?: boolean;
+  dropOldWindowState?: boolean;
   replace?: boolean;
   ifNotRunning?: boolean;
   savepointDir?: string;
@@ -123,6 +124,7 @@ async function runDeploy(flags: DeployFlags): Promise<void> {
     fromLatestSavepoint: flags.fromLatestSavepoint,
     checkpointsDir: userPath(flags.checkpointsDir),
     allowNonRestoredState: flags.allowNonRestoredState,
+    dropOldWindowState: flags.dropOldWindowState,
     replace: flags.replace,
     ifNotRunning: flags.ifNotRunning,
     savepointDir: flags.savepointDir,
@@ -157,6 +159,10 @@ export function buildProgram(): Command {
       "with --from-latest-savepoint: also resume from the last deployed job's retained checkpoints here, if newer",
     )
     .option('--allow-non-restored-state', 'allow savepoint state that maps to no operator')
+    .option(
+      '--drop-old-window-state',
+      'resume from state taken before windows became accumulators, losing the windows open in it',
+    )
     .option('--replace', 'if the pipeline runs: stop it with a savepoint, then deploy from that savepoint')
     .addOption(
       new Option('--if-not-running', 'succeed without deploying if the pipeline already runs').conflicts('replace'),

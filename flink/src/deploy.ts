@@ -12,6 +12,7 @@ import { newestRetainedCheckpoint } from './retained-checkpoint';
 import type { SavepointStore } from './savepoint-store';
 import { stopJob } from './stop';
 import { DeadlineError, pollUntil } from './wait';
+import { checkWindowState } from './window-state-check';
 
 /** The pipeline already runs and the user did not ask to replace it. */
 export class AlreadyRunningError extends Error {
@@ -50,6 +51,11 @@ export interface DeployOptions {
    */
   checkpointsDir?: string;
   allowNonRestoredState?: boolean;
+  /**
+   * Resume even from state whose windows are of the kind kept before accumulators (their open windows
+   * are lost); implies allowNonRestoredState. Without it deploy refuses such state.
+   */
+  dropOldWindowState?: boolean;
   /** Stop a running copy with a savepoint and start from it. */
   replace?: boolean;
   /** Succeed without deploying when the pipeline already runs (for one-shot deployers). */
@@ -109,6 +115,22 @@ export async function deploy(
     savepointPath = await latestRestorePoint(store, reporter, pipeline, options.checkpointsDir);
   }
 
+  let allowNonRestoredState = options.allowNonRestoredState ?? false;
+  if (savepointPath !== undefined) {
+    const check = await checkWindowState(
+      savepointPath,
+      options.descriptor.descriptor,
+      options.dropOldWindowState ?? false,
+    );
+    if (check.warning) reporter.warn(check.warning);
+    if (check.dropped.length > 0) {
+      reporter.warn(
+        `dropping the old-kind state of window(s) ${check.dropped.join(', ')} (--drop-old-window-state): their open windows are lost`,
+      );
+      allowNonRestoredState = true;
+    }
+  }
+
   reporter.step('Locating the bridge jar');
   const jarPath = await options.jar();
   reporter.detail(jarPath);
@@ -134,7 +156,7 @@ export async function deploy(
       programArgsList,
       ...(options.parallelism !== undefined ? { parallelism: options.parallelism } : {}),
       ...(savepointPath !== undefined ? { savepointPath } : {}),
-      ...(options.allowNonRestoredState ? { allowNonRestoredState: true } : {}),
+      ...(allowNonRestoredState ? { allowNonRestoredState: true } : {}),
     });
   } catch (error) {
     if (error instanceof FlinkApiError) {

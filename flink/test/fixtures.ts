@@ -3,7 +3,7 @@ import type { Descriptor } from '../../pipeline/src/descriptor/schema';
 import type { LoadedDescriptor } from '../src/descriptor';
 
 export const descriptor: Descriptor = {
-  version: 2,
+  version: 3,
   name: 'stock-pipeline',
   source: {
     kind: 'source',

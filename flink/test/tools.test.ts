@@ -57,7 +57,7 @@ describe('descriptor', () => {
   });
   it('refuses another descriptor version first, naming both versions (as the bridge does)', () => {
     expect(() => parseDescriptor(JSON.stringify({ ...descriptor, version: 1 }), 'file d.json')).toThrow(
-      new DescriptorError('file d.json has descriptor version 1; this tooling and the bridge support 2'),
+      new DescriptorError('file d.json has descriptor version 1; this tooling and the bridge support 3'),
     );
   });
 

@@ -9,7 +9,7 @@ interface Variant {
   threshold?: number;
   windowMs?: number;
   windowVersion?: number;
-  /** A different aggregate (same result shape). */
+  /** A different finish step (same result shape). */
   doubled?: boolean;
   table?: string;
   extraSink?: boolean;
@@ -33,11 +33,8 @@ function manifest(v: Variant, contentVersion = 'sha256:aaaa') {
   const sums = rows
     .keyBy('by-symbol', (r) => r.symbol)
     .window('sums', tumbling(v.windowMs ?? 60_000), v.windowVersion === undefined ? {} : { version: v.windowVersion })
-    .aggregate(
-      v.doubled
-        ? (values) => ({ total: values.reduce((a, r) => a + r.n, 0) * 2 })
-        : (values) => ({ total: values.reduce((a, r) => a + r.n, 0) }),
-    );
+    .accumulate({ fields: (f) => ({ sum: f.sum((r) => r.n) }) })
+    .finish(v.doubled ? (a) => ({ total: a.sum * 2 }) : (a) => ({ total: a.sum }));
   sums.flatMap('alerts', (s) => (s.total >= threshold ? [s] : [])).sink('write-alerts', clickhouseTable('alerts'));
   if (v.extraSink) sums.sink('write-sums', clickhouseTable('sums'));
   p.deadLetter('dead-letter', [clickhouseTable('dead_letters')]);

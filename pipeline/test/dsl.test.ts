@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DescriptorNode } from '../src/descriptor/schema';
 import {
+  type AccumulatorKit,
   clickhouseTable,
   compile,
   DEFAULT_MAX_AHEAD_MS,
@@ -13,6 +14,7 @@ import {
   PipelineDefinitionError,
   pipeline,
   reject,
+  type SourceRecord,
   sliding,
   tumbling,
 } from '../src/dsl';
@@ -61,7 +63,8 @@ describe('fusion', () => {
       .map('clamp', (x) => ({ ...x, v: Math.max(0, x.v) }))
       .keyBy('by-k', (x) => x.k)
       .window('sum-10s', tumbling(10_000), { allowedLatenessMs: 500 })
-      .aggregate((xs, w) => ({ k: w.key, sum: xs.reduce((a, x) => a + x.v, 0) }));
+      .accumulate({ fields: (f) => ({ sum: f.sum((x) => x.v) }) })
+      .finish((acc, w) => ({ k: w.key, sum: acc.sum }));
     sums
       .map('label', (s) => ({ ...s, label: `${s.k}=${s.sum}` }))
       .map('wide', (s) => s, { parallelism: 1 })
@@ -83,7 +86,17 @@ describe('fusion', () => {
       input: 'clamp',
       window: { type: 'tumbling', sizeMs: 10_000 },
       allowedLatenessMs: 500,
+      accumulator: { ordered: false, fields: [{ name: 'sum', op: 'sum' }] },
     });
+    // The keyed chain makes the window's one-record accumulators; no other chain does.
+    const runtime = compile(p).chains;
+    expect([...runtime.values()].map((c) => [c.name, c.accumulators.map((a) => a.window)])).toEqual([
+      ['parse', []],
+      ['double', []],
+      ['clamp', ['sum-10s']],
+      ['label', []],
+      ['wide', []],
+    ]);
   });
 
   it('fuses a keyBy into the chain before it when its only siblings are ClickHouse sinks', () => {
@@ -96,7 +109,8 @@ describe('fusion', () => {
       rows
         .keyBy('by-k', (x) => x.k)
         .window('count-10s', tumbling(10_000), { allowedLatenessMs: 0 })
-        .aggregate((xs, w) => ({ k: w.key, n: xs.length }))
+        .accumulate({ fields: (f) => ({ n: f.count() }) })
+        .finish((acc, w) => ({ k: w.key, n: acc.n }))
         .sink('counts', clickhouseTable('counts'));
       return withDeadLetter(p);
     };
@@ -142,7 +156,8 @@ describe('fusion', () => {
       .map('parse', (r) => ({ k: r.key }))
       .keyBy('by-k', (x) => x.k)
       .window('count-1m', sliding(60_000, 10_000))
-      .aggregate((xs, w) => ({ k: w.key, n: xs.length }))
+      .accumulate({ fields: (f) => ({ n: f.count() }) })
+      .finish((acc, w) => ({ k: w.key, n: acc.n }))
       .sink('counts', clickhouseTable<{ k: string; n: number }>('counts'));
     const d = compile(withDeadLetter(p)).descriptor;
     expect(d.nodes[1]).toEqual({
@@ -151,6 +166,7 @@ describe('fusion', () => {
       input: 'parse',
       window: { type: 'sliding', sizeMs: 60_000, slideMs: 10_000 },
       allowedLatenessMs: 0,
+      accumulator: { ordered: false, fields: [{ name: 'n', op: 'count' }] },
     });
     expect(d.nodes[2]).toEqual({
       kind: 'sink',
@@ -205,11 +221,19 @@ describe('definition errors', () => {
       'parallelism of m must be a positive integer, got 0',
     );
     const keyed = s.keyBy('by-key', (r) => r.key);
-    expect(() => keyed.window('w', tumbling(0)).aggregate((xs) => xs.length)).toThrow(
-      /size must be a positive integer/,
-    );
-    expect(() => keyed.window('w2', tumbling(10), { allowedLatenessMs: -1 }).aggregate((xs) => xs.length)).toThrow(
+    const count = { fields: (f: AccumulatorKit<SourceRecord>) => ({ n: f.count() }) };
+    expect(() => keyed.window('w', tumbling(0)).accumulate(count)).toThrow(/size must be a positive integer/);
+    expect(() => keyed.window('w2', tumbling(10), { allowedLatenessMs: -1 }).accumulate(count)).toThrow(
       /allowedLatenessMs must be an integer >= 0/,
+    );
+    expect(() =>
+      keyed.window('w3', tumbling(10)).accumulate({ fields: (f) => ({ open: f.first((r) => r.value) }) }),
+    ).toThrow('window "w3": first/last fields (open) need an ordering key: order: (record) => [...]');
+    expect(() => keyed.window('w4', tumbling(10)).accumulate({ fields: () => ({}) })).toThrow(
+      'window "w4": an accumulator needs at least one field',
+    );
+    expect(() => keyed.window('w5', tumbling(10)).accumulate({ fields: (f) => ({ 'a-b': f.count() }) })).toThrow(
+      'window "w5": accumulator field name "a-b" is not an identifier',
     );
   });
 

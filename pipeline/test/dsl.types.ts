@@ -40,13 +40,27 @@ ticks.filter('not-boolean', (t) => t.price);
 // @ts-expect-error keyBy must produce a string key
 ticks.keyBy('number-key', (t) => t.price);
 
-const candles = ticks
-  .keyBy('by-symbol', (t) => t.symbol)
-  .window('w', tumbling(60_000))
-  .aggregate((xs, w) => ({ symbol: w.key, n: xs.length, last: xs[xs.length - 1]?.price ?? 0 }));
+const windowed = ticks.keyBy('by-symbol', (t) => t.symbol).window('w', tumbling(60_000));
+const candles = windowed
+  .accumulate({ order: (t) => [t.symbol], fields: (f) => ({ n: f.count(), last: f.last((t) => t.price) }) })
+  .finish((acc, w) => ({ symbol: w.key, n: acc.n, last: acc.last }));
 
-// @ts-expect-error the aggregate's output has `n`, not `count`
-candles.map('wrong-aggregate-field', (c) => c.count);
+// @ts-expect-error the finish output has `n`, not `count`
+candles.map('wrong-finish-field', (c) => c.count);
+
+// @ts-expect-error an accumulator field reads the record's fields: ticks have no `size`
+windowed.accumulate({ fields: (f) => ({ v: f.sum((t) => t.size) }) });
+
+// @ts-expect-error a sum must be of numbers
+windowed.accumulate({ fields: (f) => ({ v: f.sum((t) => t.symbol) }) });
+
+// @ts-expect-error an ordering key is numbers and strings
+windowed.accumulate({ order: (t) => [{ at: t.price }], fields: (f) => ({ n: f.count() }) });
+
+windowed
+  .accumulate({ fields: (f) => ({ n: f.count(), top: f.max((t) => t.price) }) })
+  // @ts-expect-error the finish step sees the accumulated fields, typed: `top` is a number, `n` too, no `avg`
+  .finish((acc) => ({ avg: acc.avg, top: acc.top.toUpperCase() }));
 
 // @ts-expect-error a keyed stream can only be windowed
 ticks.keyBy('by-symbol-2', (t) => t.symbol).map('after-key', (t) => t);
@@ -54,7 +68,7 @@ ticks.keyBy('by-symbol-2', (t) => t.symbol).map('after-key', (t) => t);
 // @ts-expect-error candles of this shape are not candles_1m rows
 candles.sink('wrong-candles', clickhouseTable<CandleRow>('candles_1m'));
 
-// And the right thing compiles: types flow through map -> keyBy -> window -> aggregate -> map.
+// And the right thing compiles: types flow through map -> keyBy -> window -> accumulate -> finish -> map.
 candles
   .map('ok', (c) => ({ symbol: c.symbol, n: c.n + 1 }))
   .sink('ok-sink', clickhouseTable<{ symbol: string; n: number }>('ok'));

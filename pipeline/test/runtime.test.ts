@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { compile, kafkaSource, kafkaTime, kafkaTopic, pipeline, reject, tumbling } from '../src/dsl';
+import { compile, encodeOrderKey, kafkaSource, kafkaTime, kafkaTopic, pipeline, reject, tumbling } from '../src/dsl';
 import { runChain } from '../src/runtime/chain';
 import { boundedRaw, deadLetterRow, formatClickHouseDateTime } from '../src/runtime/deadLetter';
-import { runWindow } from '../src/runtime/window';
-import { readable, rec } from './helpers';
+import { runFinish, runLate } from '../src/runtime/window';
+import { fire, forward, readable, rec } from './helpers';
 
 const T = Date.UTC(2026, 10, 21, 12, 0, 0);
 
@@ -35,7 +35,20 @@ function build() {
   numbers
     .keyBy('by-from', (x) => x.from)
     .window('sum', tumbling(1000))
-    .aggregate((xs, w) => (xs.length > 2 ? reject(`too many for ${w.key}`) : { sum: xs.reduce((a, x) => a + x.n, 0) }))
+    .accumulate({
+      order: (x) => [x.n, x.from],
+      fields: (f) => ({
+        total: f.sum((x) => x.n),
+        n: f.count(),
+        smallest: f.first((x) => x.n),
+        from: f.last((x) => x.from),
+      }),
+    })
+    .finish((acc, w) =>
+      acc.n > 2
+        ? reject(`too many for ${w.key}`)
+        : { sum: acc.total, n: acc.n, smallest: acc.smallest, from: acc.from },
+    )
     .sink('sums', kafkaTopic('sums'));
   p.deadLetter('dlq', [kafkaTopic('dead')]);
   return compile(p);
@@ -139,42 +152,152 @@ describe('chain runtime', () => {
 });
 
 describe('window runtime', () => {
-  const sum = build().windows.get('sum')!;
+  const compiled = build();
+  const keyed = compiled.chains.get('by-from')!;
+  const sum = compiled.windows.get('sum')!;
+  const spec = { ordered: true, fields: sum.accumulator.numeric.concat(sum.accumulator.valued) };
+  const descriptorSpec = compiled.descriptor.nodes.find((n) => n.name === 'sum');
   const info = { key: 'a', start: T, end: T + 1000 };
 
-  it('aggregates to one output with the window key, max timestamp and window origin', () => {
-    const result = readable(
-      runWindow(sum, info, [
-        rec('{"n":2,"from":"a"}', 'a', T, 'in/0/1'),
-        rec('{"n":5,"from":"a"}', 'a', T + 5, 'in/0/2'),
-      ]),
-    );
-    expect(result).toEqual({
-      outputs: [{ inputIndex: -1, value: { sum: 7 }, key: 'a', timestamp: T + 999, origin: `sum/a/${T}` }],
+  it('gives each keyed output a one-record accumulator: ordering key, numbers and JSON values in spec order', () => {
+    expect(descriptorSpec).toMatchObject({
+      accumulator: {
+        ordered: true,
+        fields: [
+          { name: 'total', op: 'sum' },
+          { name: 'n', op: 'count' },
+          { name: 'smallest', op: 'first' },
+          { name: 'from', op: 'last' },
+        ],
+      },
+    });
+    const out = runChain(keyed, [rec('{"n":4,"from":"a"}', 'x', T, 'in/0/1')]).outputs;
+    expect(out.map((o) => o.record.accumulators)).toEqual([
+      [
+        {
+          order: encodeOrderKey([4, 'a']),
+          numbers: [4, 1],
+          values: [Buffer.from('4'), Buffer.from('"a"')],
+          windowStart: 0,
+          windowEnd: 0,
+        },
+      ],
+    ]);
+  });
+
+  it('rejects a record whose accumulator cannot be made, naming the window and the field', () => {
+    const result = readable(runChain(keyed, [rec('{"n":"many","from":"a"}', 'x', T, 'in/0/2')]));
+    expect(result.outputs).toEqual([]);
+    expect(result.rejections.map((r) => [r.inputIndex, r.step, r.reason])).toEqual([
+      [0, 'sum', 'sum field "total" of window sum is many, not a finite number'],
+    ]);
+  });
+
+  it("finishes a fired window's merged accumulator into one output with the key, max timestamp and window origin", () => {
+    const records = [rec('{"n":5,"from":"b"}', 'a', T + 5, 'in/0/2'), rec('{"n":2,"from":"c"}', 'a', T, 'in/0/1')];
+    const fired = fire(forward(runChain(keyed, records)), 0, spec, info);
+    expect(readable(runFinish(sum, [fired]))).toEqual({
+      outputs: [
+        {
+          inputIndex: 0,
+          value: { sum: 7, n: 2, smallest: 2, from: 'b' },
+          key: 'a',
+          timestamp: T + 999,
+          origin: `sum/a/${T}`,
+        },
+      ],
       rejections: [],
     });
   });
 
-  it('rejects the whole window (input_index -1) when the aggregate rejects, with all records as raw', () => {
-    const records = [1, 2, 3].map((n) => rec(`{"n":${n}}`, 'a', T + n, `in/0/${n}`));
-    const result = readable(runWindow(sum, info, records));
-    expect(result).toEqual({
-      outputs: [],
-      rejections: [
-        {
-          inputIndex: -1,
+  it('rejects one window when its finish rejects, with the accumulated fields as raw', () => {
+    const records = [1, 2, 3].map((n) => rec(`{"n":${n},"from":"a"}`, 'a', T + n, `in/0/${n}`));
+    const fired = fire(forward(runChain(keyed, records)), 0, spec, info);
+    const ok = fire(forward(runChain(keyed, records.slice(0, 1))), 0, spec, { ...info, key: 'b' });
+    const result = readable(runFinish(sum, [fired, ok]));
+    expect(result.outputs.map((o) => [o.inputIndex, o.key])).toEqual([[1, 'b']]);
+    expect(result.rejections).toEqual([
+      {
+        inputIndex: 0,
+        step: 'sum',
+        reason: 'too many for a',
+        deadLetter: {
+          origin: `sum/a/${T}`,
           step: 'sum',
           reason: 'too many for a',
-          deadLetter: {
-            origin: `sum/a/${T}`,
-            step: 'sum',
-            reason: 'too many for a',
-            ...boundedRaw('[{"n":1},{"n":2},{"n":3}]'),
-            ts: '2026-11-21 12:00:00',
-          },
+          ...boundedRaw('{"total":6,"n":3,"smallest":1,"from":"a"}'),
+          ts: '2026-11-21 12:00:00',
+        },
+      },
+    ]);
+  });
+
+  it('builds the dead letter of each late record (the bridge knows no row format)', () => {
+    const result = readable(
+      runLate(sum, [rec('{"n":1,"from":"a"}', 'a', T + 25_000, 'in/0/7'), rec('{"n":1}', 'a', T + 1_500, 'in/0/8')]),
+    );
+    expect(result.outputs).toEqual([]);
+    expect(result.rejections.map((r) => [r.inputIndex, r.reason, r.deadLetter])).toEqual([
+      [
+        0,
+        'late: event time 2026-11-21T12:00:25Z is behind watermark for window node sum',
+        {
+          origin: 'in/0/7',
+          step: 'sum',
+          reason: 'late: event time 2026-11-21T12:00:25Z is behind watermark for window node sum',
+          ...boundedRaw('{"n":1,"from":"a"}'),
+          ts: '2026-11-21 12:00:25',
         },
       ],
-    });
+      [1, 'late: event time 2026-11-21T12:00:01.500Z is behind watermark for window node sum', expect.any(Object)],
+    ]);
+  });
+});
+
+describe('ordering keys', () => {
+  it('sort as bytes exactly as the keys compare (numbers numerically, strings by UTF-16 units, shorter first)', () => {
+    const parts: (number | string)[] = [
+      -Infinity,
+      -1e300,
+      -2.5,
+      -1,
+      -0,
+      0,
+      1e-300,
+      1,
+      2,
+      2.5,
+      1e300,
+      Infinity,
+      '',
+      'a',
+      'aa',
+      'ab',
+      'b',
+      'z',
+      '\u0000',
+      '\u0001',
+      '~',
+      '\u007f',
+      '\u0080',
+      'a\u007f',
+      'a\u007e',
+      'é',
+      '\uffff',
+      '😀',
+      '2026-11-21 12:00:00',
+      '2026-11-21 12:00:01',
+    ];
+    const keys: (number | string)[][] = [];
+    for (const a of parts) for (const b of parts.slice(0, 8)) keys.push([a, b]);
+    const compare = (x: number | string, y: number | string) => {
+      if (typeof x !== typeof y) return typeof x === 'number' ? -1 : 1;
+      return x < y ? -1 : x > y ? 1 : 0;
+    };
+    const reference = [...keys].sort((k, l) => compare(k[0]!, l[0]!) || compare(k[1]!, l[1]!));
+    const byBytes = [...keys].sort((k, l) => Buffer.compare(encodeOrderKey(k), encodeOrderKey(l)));
+    expect(byBytes).toEqual(reference);
+    expect(() => encodeOrderKey([Number.NaN])).toThrow('ordering key has NaN, which has no order');
   });
 });
 

@@ -1,6 +1,17 @@
+import { loadConfig } from '@ticker/common';
 import { describe, expect, it } from 'vitest';
-import { isRejected } from '../src/dsl';
-import { computeCandle, parseTickRecord, priceMoveAlerts, type TickRow, tickToRow } from '../src/stock';
+import { compile, isRejected } from '../src/dsl';
+import { runChain } from '../src/runtime/chain';
+import { runFinish } from '../src/runtime/window';
+import {
+  buildStockPipeline,
+  computeCandle,
+  parseTickRecord,
+  priceMoveAlerts,
+  type TickRow,
+  tickToRow,
+} from '../src/stock';
+import { fire, forward, readable } from './helpers';
 
 const WINDOW_START = Date.UTC(2026, 10, 21, 9, 30, 0);
 const window = { key: 'AAPL', start: WINDOW_START, end: WINDOW_START + 60_000 };
@@ -126,5 +137,47 @@ describe('price-move alert', () => {
   it('stays quiet below the threshold', () => {
     expect(priceMoveAlerts({ ...candle, close: 200.9 }, 0.5)).toEqual([]);
     expect(priceMoveAlerts({ ...candle, close: 201 }, 0.6)).toEqual([]);
+  });
+});
+
+describe('candle accumulator (what the window runs: chain -> Flink merge -> finish)', () => {
+  const compiled = compile(buildStockPipeline(loadConfig({})));
+  const node = compiled.descriptor.nodes.find((n) => n.name === 'candles-1m');
+  const toRecord = (r: TickRow) => ({
+    value: Buffer.from(JSON.stringify({ id: r.id, symbol: r.symbol, price: r.price, volume: r.volume, ts: isoOf(r) })),
+    key: '',
+    timestamp: 0,
+    origin: `o/${r.id}`,
+  });
+  const isoOf = (r: TickRow) => `${r.ts.replace(' ', 'T')}.${String(r.ts_ms).padStart(3, '0')}Z`;
+  const viaAccumulators = (rows: TickRow[]) => {
+    if (node?.kind !== 'window') throw new Error('no candles-1m window');
+    const keyed = runChain(compiled.chains.get('parse-tick')!, rows.map(toRecord));
+    const fired = fire(forward(keyed), 0, node.accumulator, window);
+    return readable(runFinish(compiled.windows.get('candles-1m')!, [fired])).outputs[0]!.value;
+  };
+
+  it("gives exactly computeCandle's candle, whatever order Flink merges in (ties broken by id, then ms)", () => {
+    const ticks = [
+      row('b', 102, 5, '2026-11-21 09:30:10', 500),
+      row('a', 100, 10, '2026-11-21 09:30:05', 0),
+      row('d', 101, 0, '2026-11-21 09:30:59', 999),
+      row('c', 99, 5, '2026-11-21 09:30:10', 500),
+      row('z', 50, 1, '2026-11-21 09:30:01', 5),
+      row('y', 60, 1, '2026-11-21 09:30:01', 40),
+    ];
+    for (const order of [
+      ticks,
+      [...ticks].reverse(),
+      [ticks[3]!, ticks[0]!, ticks[5]!, ticks[1]!, ticks[4]!, ticks[2]!],
+    ]) {
+      expect(viaAccumulators(order)).toEqual(computeCandle(ticks, window));
+    }
+    expect(
+      viaAccumulators([row('q', 3, 0, '2026-11-21 09:30:02', 0), row('r', 5, 0, '2026-11-21 09:30:03', 0)]),
+    ).toMatchObject({
+      vwap: 4,
+      volume: 0,
+    });
   });
 });

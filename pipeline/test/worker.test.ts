@@ -15,7 +15,7 @@ import { boundedRaw } from '../src/runtime/deadLetter';
 import { buildStockPipeline } from '../src/stock';
 import { createWorkerClient, type WorkerClient } from '../src/worker/client';
 import { startWorkerServer, type WorkerServer } from '../src/worker/server';
-import { forward, readable, rec } from './helpers';
+import { fire, forward, readable, rec } from './helpers';
 
 const logger = createLogger('worker-test', 'silent');
 const T0 = Date.UTC(2026, 10, 21, 9, 30, 0);
@@ -54,7 +54,7 @@ describe('worker over gRPC (stock pipeline)', () => {
     type Check = (req: { service: string }, cb: (err: Error | null, res: { status: string }) => void) => void;
     const check = (healthClient as unknown as { Check: Check }).Check.bind(healthClient);
     try {
-      for (const service of ['', 'ticker.worker.v1.Worker']) {
+      for (const service of ['', 'ticker.worker.v2.Worker']) {
         const answer = await new Promise<{ status: string }>((resolve, reject) =>
           check({ service }, (err, res) => (err ? reject(err) : resolve(res))),
         );
@@ -122,7 +122,7 @@ describe('worker over gRPC (stock pipeline)', () => {
     });
   });
 
-  it('keys, aggregates a window to an exact candle, and raises the alert (the bridge path, call by call)', async () => {
+  it('keys, accumulates a window into an exact candle, and raises the alert (the bridge path, call by call)', async () => {
     // Hand-computed candle for AAPL 09:30: event-time order a(100,10) b(102,5) c(99,5) d(101,0), b and c tie on
     // time and are ordered by id. open 100 high 102 low 99 close 101 volume 20 VWAP 2005/20 = 100.25, 4 ticks.
     // Move (101 - 100) / 100 * 100 = 1% >= 0.2% (the stock threshold) -> an 'up' alert.
@@ -138,13 +138,11 @@ describe('worker over gRPC (stock pipeline)', () => {
     expect(keyed.rejections).toEqual([]);
     expect(keyed.outputs.map((o) => o.record.key)).toEqual(['AAPL', 'AAPL', 'AAPL', 'AAPL']);
 
-    const fired = await client.aggregate({
-      window: 'candles-1m',
-      key: 'AAPL',
-      windowStart: T0,
-      windowEnd: T0 + 60_000,
-      records: forward(keyed),
-    });
+    // What Flink does in between: merge the one-record accumulators the chain made (spec from the descriptor).
+    const node = compiled.descriptor.nodes.find((n) => n.name === 'candles-1m');
+    if (node?.kind !== 'window') throw new Error('no candles-1m window');
+    const window = { key: 'AAPL', start: T0, end: T0 + 60_000 };
+    const fired = await client.finish('candles-1m', [fire(forward(keyed), 0, node.accumulator, window)]);
     const candle = {
       symbol: 'AAPL',
       window_start: '2026-11-21 09:30:00',
@@ -157,20 +155,12 @@ describe('worker over gRPC (stock pipeline)', () => {
       ticks: 4,
     };
     expect(readable(fired)).toEqual({
-      outputs: [
-        { inputIndex: -1, value: candle, key: 'AAPL', timestamp: T0 + 59_999, origin: `candles-1m/AAPL/${T0}` },
-      ],
+      outputs: [{ inputIndex: 0, value: candle, key: 'AAPL', timestamp: T0 + 59_999, origin: `candles-1m/AAPL/${T0}` }],
       rejections: [],
     });
 
-    // Same window, records in another order: the same candle.
-    const reversed = await client.aggregate({
-      window: 'candles-1m',
-      key: 'AAPL',
-      windowStart: T0,
-      windowEnd: T0 + 60_000,
-      records: forward(keyed).reverse(),
-    });
+    // Same window, merged in another order: the same candle.
+    const reversed = await client.finish('candles-1m', [fire(forward(keyed).reverse(), 0, node.accumulator, window)]);
     expect(readable(reversed).outputs[0]!.value).toEqual(candle);
 
     const alerts = readable(await client.process('price-move-alerts', forward(fired)));
@@ -196,41 +186,69 @@ describe('worker over gRPC (stock pipeline)', () => {
     });
   });
 
-  it('rejects a window record that is not JSON on its own and aggregates the rest', async () => {
-    const good = JSON.stringify({ id: 'x', symbol: 'IBM', price: 10, volume: 0, ts: '2026-11-21 09:30:01', ts_ms: 0 });
+  it("finishes several fired windows in one call and builds late records' dead letters", async () => {
+    const node = compiled.descriptor.nodes.find((n) => n.name === 'candles-1m');
+    if (node?.kind !== 'window') throw new Error('no candles-1m window');
+    const keyed = await client.process('parse-tick', [
+      rec(tick('x', 'IBM', 10, 0, 1_000), '', T0 + 1_000, 'stock-ticks/2/8'),
+      rec(tick('y', 'MSFT', 20, 3, 61_000), '', T0 + 61_000, 'stock-ticks/2/9'),
+    ]);
+    const [ibm, msft] = forward(keyed);
     const fired = readable(
-      await client.aggregate({
-        window: 'candles-1m',
-        key: 'IBM',
-        windowStart: T0,
-        windowEnd: T0 + 60_000,
-        records: [
-          rec('not json', 'IBM', T0 + 2_000, 'stock-ticks/2/9'),
-          rec(good, 'IBM', T0 + 1_000, 'stock-ticks/2/8'),
-        ],
-      }),
+      await client.finish('candles-1m', [
+        fire([ibm!], 0, node.accumulator, { key: 'IBM', start: T0, end: T0 + 60_000 }),
+        fire([msft!], 0, node.accumulator, { key: 'MSFT', start: T0 + 60_000, end: T0 + 120_000 }),
+      ]),
     );
-    expect(fired.outputs.map((o) => o.value)).toEqual([
-      {
-        symbol: 'IBM',
-        window_start: '2026-11-21 09:30:00',
-        open: 10,
-        high: 10,
-        low: 10,
-        close: 10,
-        volume: 0,
-        vwap: 10,
-        ticks: 1,
-      },
+    expect(fired.rejections).toEqual([]);
+    expect(fired.outputs.map((o) => [o.inputIndex, o.value])).toEqual([
+      [
+        0,
+        {
+          symbol: 'IBM',
+          window_start: '2026-11-21 09:30:00',
+          open: 10,
+          high: 10,
+          low: 10,
+          close: 10,
+          volume: 0,
+          vwap: 10,
+          ticks: 1,
+        },
+      ],
+      [
+        1,
+        {
+          symbol: 'MSFT',
+          window_start: '2026-11-21 09:31:00',
+          open: 20,
+          high: 20,
+          low: 20,
+          close: 20,
+          volume: 3,
+          vwap: 20,
+          ticks: 1,
+        },
+      ],
     ]);
-    expect(fired.rejections).toEqual([
-      {
-        inputIndex: 0,
-        step: 'candles-1m',
-        reason: expect.stringMatching(/^input is not valid JSON: /),
-        deadLetter: expect.objectContaining({ origin: 'stock-ticks/2/9', raw: 'not json', ts: '2026-11-21 09:30:02' }),
-      },
-    ]);
+    const late = readable(await client.late('candles-1m', [ibm!]));
+    expect(late).toEqual({
+      outputs: [],
+      rejections: [
+        {
+          inputIndex: 0,
+          step: 'candles-1m',
+          reason: 'late: event time 2026-11-21T09:30:01Z is behind watermark for window node candles-1m',
+          deadLetter: {
+            origin: 'stock-ticks/2/8',
+            step: 'candles-1m',
+            reason: 'late: event time 2026-11-21T09:30:01Z is behind watermark for window node candles-1m',
+            ...boundedRaw(Buffer.from(ibm!.value).toString('utf8')),
+            ts: '2026-11-21 09:30:01',
+          },
+        },
+      ],
+    });
   });
 
   it('answers NOT_FOUND for an unknown chain or window', async () => {
@@ -238,9 +256,7 @@ describe('worker over gRPC (stock pipeline)', () => {
       code: status.NOT_FOUND,
       details: 'unknown chain "no-such-chain"; this worker has: parse-tick, price-move-alerts',
     });
-    await expect(
-      client.aggregate({ window: 'candles-5m', key: 'A', windowStart: 0, windowEnd: 1, records: [] }),
-    ).rejects.toMatchObject({
+    await expect(client.finish('candles-5m', [])).rejects.toMatchObject({
       code: status.NOT_FOUND,
       details: 'unknown window "candles-5m"; this worker has: candles-1m',
     });

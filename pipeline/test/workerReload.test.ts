@@ -12,10 +12,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/stack/stack';
+import type { Descriptor } from '../src/descriptor/schema';
 import { createWorkerClient } from '../src/worker/client';
 import { fetchWorkerStatus } from '../src/worker/reload';
 import { requestReload } from '../src/worker/reloadCommand';
-import { readable, rec } from './helpers';
+import { fire, forward, readable, rec } from './helpers';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const dsl = join(root, 'pipeline/src/dsl/index.ts');
@@ -26,7 +27,7 @@ interface ModuleSpec {
   windowSizeMs: number;
   /** The window's declared version, or undefined for none. */
   windowVersion: string | undefined;
-  /** The aggregate's body (an expression over `values`). */
+  /** The finish step's total (an expression over the accumulated `a.sum`). */
   total: string;
   /** Text that breaks the module (a syntax error). */
   broken?: boolean;
@@ -56,7 +57,8 @@ rows.sink('write', clickhouseTable('out'));
 rows
   .keyBy('by-key', (r) => r.key)
   .window('sums', tumbling(${spec.windowSizeMs}), ${windowOptions})
-  .aggregate((values) => ({ total: ${spec.total} }))
+  .accumulate({ fields: (f) => ({ sum: f.sum((v) => v.n) }) })
+  .finish((a) => ({ total: ${spec.total} }))
   .sink('write-sums', clickhouseTable('sums'));
 p.deadLetter('dead-letter', [clickhouseTable('dead_letters')]);
 export default p;
@@ -69,7 +71,7 @@ const V1: ModuleSpec = {
   factor: 2,
   windowSizeMs: 60_000,
   windowVersion: '1',
-  total: 'values.reduce((a, v) => a + v.n, 0)',
+  total: 'a.sum',
 };
 
 async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 60_000) {
@@ -189,10 +191,7 @@ describe('live reload of a worker cluster (real processes)', () => {
     const inFlight = scale('slow');
     await until(() => (existsSync(marker) ? true : undefined), 'the slow call to be in flight');
     // Step code and the window's code change under the same window version: compatible.
-    writeFileSync(
-      file,
-      moduleText({ ...V1, logicVersion: 'v2', factor: 3, total: 'values.reduce((a, v) => a + 2 * v.n, 0)' }),
-    );
+    writeFileSync(file, moduleText({ ...V1, logicVersion: 'v2', factor: 3, total: '2 * a.sum' }));
     const reload = requestReload(address, 240_000);
     // The old process holding the call is retired only after it answers: the reload waits for it.
     await until(async () => {
@@ -215,16 +214,14 @@ describe('live reload of a worker cluster (real processes)', () => {
     expect(status.process).toMatchObject({ logicVersion: 'v2', generation: 2 });
     const client = createWorkerClient(address, { ownConnection: true });
     try {
-      const sums = readable(
-        await client.aggregate({
-          window: 'sums',
-          key: 'k',
-          windowStart: 0,
-          windowEnd: 60_000,
-          records: [rec('{"key":"k","n":4}', 'k', 1, 'a'), rec('{"key":"k","n":5}', 'k', 2, 'b')],
-        }),
-      );
-      expect(sums.outputs.map((o) => o.value)).toEqual([{ total: 18, logic_version: 'v2' }]);
+      // The v2 chain scales 4 and 5 by 3 into one-record accumulators; the v2 finish doubles their sum.
+      const keyed = await client.process('scale', [rec('4', 'k', 1, 'in/0/1'), rec('5', 'k', 2, 'in/0/2')]);
+      const descriptor = JSON.parse((await client.describe()).descriptorJson) as Descriptor;
+      const node = descriptor.nodes.find((n) => n.name === 'sums');
+      if (node?.kind !== 'window') throw new Error('no sums window');
+      const window = { key: 'k', start: 0, end: 60_000 };
+      const sums = readable(await client.finish('sums', [fire(forward(keyed), 0, node.accumulator, window)]));
+      expect(sums.outputs.map((o) => o.value)).toEqual([{ total: 54, logic_version: 'v2' }]);
     } finally {
       client.close();
     }

@@ -112,7 +112,7 @@ function rawClient(address: string) {
     process: (request: Buffer) =>
       new Promise<Buffer>((resolve, reject) =>
         client.makeUnaryRequest(
-          '/ticker.worker.v1.Worker/Process',
+          '/ticker.worker.v2.Worker/Process',
           identity,
           identity,
           request,
@@ -128,7 +128,7 @@ type RawClient = ReturnType<typeof rawClient>;
 
 async function measure(clients: RawClient[], batchSize: number) {
   const requests = clients.map((_, i) =>
-    processMethod.requestSerialize({ chain: 'parse-tick', records: makeBatch(batchSize, i) }),
+    processMethod.requestSerialize({ node: 'parse-tick', kind: 'CHAIN', records: makeBatch(batchSize, i) }),
   );
   // Check once, fully decoded, that every record came back as an output or a rejection.
   const check = processMethod.responseDeserialize(await clients[0]!.process(requests[0]!)) as {

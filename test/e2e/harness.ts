@@ -346,6 +346,42 @@ export class E2ERun {
     }
   }
 
+  /**
+   * Sends many records fast: one producer, batches of `batch` messages (each well under the broker's
+   * 1 MB request limit), a few batches in flight, acks from every replica.
+   */
+  async publishMany(
+    records: readonly { key: string; value: Buffer | string; timestampMs: number }[],
+    batch = 5_000,
+    onProgress?: (sent: number) => void,
+  ): Promise<void> {
+    const producer = this.kafka().producer({ maxInFlightRequests: 4 });
+    await producer.connect();
+    try {
+      const inFlight = new Set<Promise<unknown>>();
+      let sent = 0;
+      for (let i = 0; i < records.length; i += batch) {
+        const chunk = records.slice(i, i + batch);
+        const send: Promise<unknown> = producer
+          .send({
+            topic: this.config.kafka.ticksTopic,
+            acks: -1,
+            messages: chunk.map((r) => ({ key: r.key, value: r.value, timestamp: String(r.timestampMs) })),
+          })
+          .then(() => {
+            sent += chunk.length;
+            onProgress?.(sent);
+          })
+          .finally(() => inFlight.delete(send));
+        inFlight.add(send);
+        if (inFlight.size >= 4) await Promise.race(inFlight);
+      }
+      await Promise.all(inFlight);
+    } finally {
+      await producer.disconnect();
+    }
+  }
+
   /** Sends one record to every partition explicitly, so that every partition's watermark passes `timestampMs`. */
   async publishToEveryPartition(make: (partition: number) => SentRecord): Promise<SentRecord[]> {
     const producer = this.kafka().producer();
@@ -411,6 +447,41 @@ export class E2ERun {
       for (const v of values) found.set(v.id, v.max);
     }
     return found;
+  }
+
+  /**
+   * Flink's checkpoint statistics for the newest completed checkpoint triggered after `afterMs`
+   * (waits for one): the checkpoint id and the state size of each subtask of the vertex whose name
+   * starts with `vertexPrefix` (REST /jobs/:id/checkpoints/details/:cid/subtasks/:vid).
+   */
+  async checkpointedStateSizes(
+    vertexPrefix: string,
+    afterMs: number,
+    timeoutMs = 60_000,
+  ): Promise<{ checkpointId: number; vertex: string; subtaskBytes: number[] }> {
+    const jobId = this.jobId;
+    if (!jobId) throw new Error('no job deployed');
+    const vertex = (await this.flink.job(jobId)).vertices.find((v) => v.name.startsWith(vertexPrefix));
+    if (!vertex) throw new Error(`job ${jobId} has no vertex named ${vertexPrefix}…`);
+    let checkpointId = -1;
+    await eventually(
+      `a checkpoint of job ${jobId} completes after ${new Date(afterMs).toISOString()}`,
+      async () => {
+        const stats = (await (await fetch(`${this.flink.url}/jobs/${jobId}/checkpoints`)).json()) as {
+          latest?: { completed?: { id: number; trigger_timestamp: number } | null };
+        };
+        const completed = stats.latest?.completed;
+        if (!completed || completed.trigger_timestamp <= afterMs) return false;
+        checkpointId = completed.id;
+        return true;
+      },
+      timeoutMs,
+    );
+    const details = (await (
+      await fetch(`${this.flink.url}/jobs/${jobId}/checkpoints/details/${checkpointId}/subtasks/${vertex.id}`)
+    ).json()) as { subtasks: { index: number; state_size: number }[] };
+    const subtaskBytes = [...details.subtasks].sort((a, b) => a.index - b.index).map((s) => Number(s.state_size));
+    return { checkpointId, vertex: vertex.name, subtaskBytes };
   }
 
   /** Row counts as queried. */

@@ -1,6 +1,6 @@
 /**
  * A gRPC stand-in between the bridge and the real worker that answers INTERNAL for any Process
- * call holding a chosen record — a worker bug on one input, the same on every attempt — and
+ * chain call holding a chosen record — a worker bug on one input, the same on every attempt — and
  * forwards everything else. Used by the poison scenario (bounded.e2e.test.ts).
  */
 import {
@@ -13,7 +13,7 @@ import {
 } from '@grpc/grpc-js';
 import type { BatchResult, WireRecord } from '../../pipeline/src/runtime/wire';
 import { createWorkerClient } from '../../pipeline/src/worker/client';
-import { type AggregateRequest, loadWorkerProto, MAX_MESSAGE_BYTES } from '../../pipeline/src/worker/server';
+import { loadWorkerProto, MAX_MESSAGE_BYTES, type ProcessRequest } from '../../pipeline/src/worker/server';
 
 export interface PoisonProxy {
   address: string;
@@ -39,20 +39,14 @@ export async function startPoisonProxy(
       (error: ServiceError) => callback(error),
     );
   server.addService(loadWorkerProto().service, {
-    Process(
-      call: ServerUnaryCall<{ chain: string; records: WireRecord[] }, BatchResult>,
-      callback: sendUnaryData<BatchResult>,
-    ) {
-      const { chain, records } = call.request;
-      if (records.some(isPoison)) {
+    Process(call: ServerUnaryCall<ProcessRequest, BatchResult>, callback: sendUnaryData<BatchResult>) {
+      const { node, kind, records } = call.request;
+      if (kind === 'CHAIN' && records.some(isPoison)) {
         refused.push(records.length);
         callback({ code: status.INTERNAL, details: 'injected: a worker bug on this record' });
         return;
       }
-      forward(worker.process(chain, records), callback);
-    },
-    Aggregate(call: ServerUnaryCall<AggregateRequest, BatchResult>, callback: sendUnaryData<BatchResult>) {
-      forward(worker.aggregate(call.request), callback);
+      forward(worker.call(node, kind, records), callback);
     },
     Describe(_call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) {
       forward(worker.describe(), callback);

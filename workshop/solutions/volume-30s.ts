@@ -2,7 +2,14 @@
  * Solution, module 4 (docs/workshop/04-add-a-window.md): volume per symbol per 30 seconds into the
  * ClickHouse table `volume_30s`.
  */
-import { clickhouseTable, type KeyedStream, tumbling, type WindowInfo } from '../../pipeline/src/dsl';
+import {
+  type Accumulated,
+  type AccumulatorKit,
+  clickhouseTable,
+  type KeyedStream,
+  tumbling,
+  type WindowInfo,
+} from '../../pipeline/src/dsl';
 import { formatClickHouseDateTime } from '../../pipeline/src/runtime/deadLetter';
 import type { TickRow } from '../../pipeline/src/stock';
 import type { VolumeRow } from '../rows';
@@ -11,20 +18,25 @@ export const VOLUME_WINDOW = 'volume-30s';
 export const VOLUME_SINK = 'write-volume-30s';
 export const VOLUME_WINDOW_MS = 30_000;
 
-/** One window's row. Sums of integers do not depend on the order the records arrive in. */
-export function computeVolume(rows: TickRow[], window: WindowInfo): VolumeRow {
-  let volume = 0;
-  let maxVolume = 0;
-  for (const row of rows) {
-    volume += row.volume;
-    if (row.volume > maxVolume) maxVolume = row.volume;
-  }
+/**
+ * What the window accumulates per tick: Flink adds these up as ticks arrive, so the window holds three
+ * numbers per symbol however busy the symbol is. Sums, counts and maxima do not depend on the order.
+ */
+export function volumeFields(f: AccumulatorKit<TickRow>) {
+  return { ticks: f.count(), volume: f.sum((row) => row.volume), max_volume: f.max((row) => row.volume) };
+}
+
+/** A fired window's accumulated fields. */
+export type VolumeAccumulator = Accumulated<ReturnType<typeof volumeFields>>;
+
+/** One window's row, from its accumulator. */
+export function finishVolume(acc: VolumeAccumulator, window: WindowInfo): VolumeRow {
   return {
     symbol: window.key,
     window_start: formatClickHouseDateTime(window.start),
-    ticks: rows.length,
-    volume,
-    max_volume: maxVolume,
+    ticks: acc.ticks,
+    volume: acc.volume,
+    max_volume: acc.max_volume,
   };
 }
 
@@ -35,6 +47,7 @@ export function computeVolume(rows: TickRow[], window: WindowInfo): VolumeRow {
 export function addSymbolWindows(bySymbol: KeyedStream<TickRow>): void {
   bySymbol
     .window(VOLUME_WINDOW, tumbling(VOLUME_WINDOW_MS), { allowedLatenessMs: 0 })
-    .aggregate(computeVolume)
+    .accumulate({ fields: volumeFields })
+    .finish(finishVolume)
     .sink(VOLUME_SINK, clickhouseTable<VolumeRow>('volume_30s'));
 }

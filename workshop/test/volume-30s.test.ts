@@ -1,5 +1,5 @@
 /**
- * Module 4: the 30-second volume window. Checks the aggregate, the descriptor (a new window and sink
+ * Module 4: the 30-second volume window. Checks the accumulator and finish step, the descriptor (a new window and sink
  * reading the existing keyed chain (parse-tick, which ends in the by-symbol keyBy), every stock node kept so a savepoint restores), the row
  * against the table's columns, and a real worker's answer over gRPC, call by call as the bridge
  * makes them. WORKSHOP_TARGET=exercise checks workshop/exercises/ instead of workshop/solutions/.
@@ -7,19 +7,14 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TickRow } from '../../pipeline/src/stock';
-import { forward, readable, rec } from '../../pipeline/test/helpers';
+import { fire, forward, readable, rec } from '../../pipeline/test/helpers';
 import * as exercise from '../exercises/volume-30s';
 import * as solution from '../solutions/volume-30s';
 import { compileStock, compileTarget, startTestWorker, TARGET, TARGET_DIR } from './target';
 
-const { computeVolume, VOLUME_SINK, VOLUME_WINDOW, VOLUME_WINDOW_MS } = TARGET === 'exercise' ? exercise : solution;
+const { finishVolume, VOLUME_SINK, VOLUME_WINDOW, VOLUME_WINDOW_MS } = TARGET === 'exercise' ? exercise : solution;
 // 14:30:00 UTC: a 30-second window [14:30:00, 14:30:30).
 const T0 = Date.UTC(2026, 0, 5, 14, 30, 0);
-
-function row(id: string, volume: number): TickRow {
-  return { id, symbol: 'TSLA', price: 250, volume, ts: '2026-01-05 14:30:10', ts_ms: 0 };
-}
 
 function tickText(id: string, symbol: string, volume: number, offsetMs: number): string {
   return JSON.stringify({ id, symbol, price: 250.5, volume, ts: new Date(T0 + offsetMs).toISOString() });
@@ -38,23 +33,19 @@ function tableColumns(): string[] {
 }
 
 describe(`module 4: volume per symbol per 30 s (workshop/${TARGET_DIR}/volume-30s.ts)`, () => {
-  it('aggregates one window: count, total and largest volume, the window start as DateTime text', () => {
+  it('finishes one window from its accumulator: count, total and largest volume, the window start as DateTime text', () => {
     const window = { key: 'TSLA', start: T0, end: T0 + 30_000 };
-    const rows = [row('a', 300), row('b', 1_200), row('c', 0), row('d', 500)];
-    const expected = {
+    expect(finishVolume({ ticks: 4, volume: 2_000, max_volume: 1_200 }, window)).toEqual({
       symbol: 'TSLA',
       window_start: '2026-01-05 14:30:00',
       ticks: 4,
       volume: 2_000,
       max_volume: 1_200,
-    };
-    expect(computeVolume(rows, window)).toEqual(expected);
-    expect(computeVolume([...rows].reverse(), window)).toEqual(expected);
-    expect(computeVolume([row('z', 0)], window)).toEqual({ ...expected, ticks: 1, volume: 0, max_volume: 0 });
+    });
   });
 
   it('produces exactly the columns of the volume_30s table (the worker adds logic_version)', () => {
-    const out = computeVolume([row('a', 100)], { key: 'TSLA', start: T0, end: T0 + 30_000 });
+    const out = finishVolume({ ticks: 1, volume: 100, max_volume: 100 }, { key: 'TSLA', start: T0, end: T0 + 30_000 });
     expect([...Object.keys(out), 'logic_version']).toEqual(tableColumns());
     expect(tableColumns()).toEqual(['symbol', 'window_start', 'ticks', 'volume', 'max_volume', 'logic_version']);
   });
@@ -68,6 +59,14 @@ describe(`module 4: volume per symbol per 30 s (workshop/${TARGET_DIR}/volume-30
       input: 'parse-tick',
       window: { type: 'tumbling', sizeMs: 30_000 },
       allowedLatenessMs: 0,
+      accumulator: {
+        ordered: false,
+        fields: [
+          { name: 'ticks', op: 'count' },
+          { name: 'volume', op: 'sum' },
+          { name: 'max_volume', op: 'max' },
+        ],
+      },
     });
     expect(nodes.find((n) => n.name === 'write-volume-30s')).toEqual({
       kind: 'sink',
@@ -100,17 +99,21 @@ describe(`module 4: volume per symbol per 30 s (workshop/${TARGET_DIR}/volume-30
       const keyed = await worker.client.process('parse-tick', raws);
       expect(keyed.outputs.map((o) => o.record.key)).toEqual(['TSLA', 'TSLA', 'TSLA']);
 
-      const fired = await worker.client.aggregate({
-        window: 'volume-30s',
-        key: 'TSLA',
-        windowStart: T0,
-        windowEnd: T0 + 30_000,
-        records: forward(keyed),
-      });
+      // Each keyed output carries one accumulator per window, in descriptor order: candles-1m, volume-30s.
+      expect(keyed.outputs.map((o) => o.record.accumulators?.length)).toEqual([2, 2, 2]);
+      const spec = (name: string) => {
+        const node = compileTarget().descriptor.nodes.find((n) => n.name === name);
+        if (node?.kind !== 'window') throw new Error(`no window ${name}`);
+        return node.accumulator;
+      };
+      // What Flink does in between: merge the accumulators, then one finish call per set of fired windows.
+      const fired = await worker.client.finish('volume-30s', [
+        fire(forward(keyed), 1, spec('volume-30s'), { key: 'TSLA', start: T0, end: T0 + 30_000 }),
+      ]);
       expect(readable(fired)).toEqual({
         outputs: [
           {
-            inputIndex: -1,
+            inputIndex: 0,
             value: { symbol: 'TSLA', window_start: '2026-01-05 14:30:00', ticks: 3, volume: 2_800, max_volume: 2_500 },
             key: 'TSLA',
             timestamp: T0 + 29_999,
@@ -121,13 +124,9 @@ describe(`module 4: volume per symbol per 30 s (workshop/${TARGET_DIR}/volume-30
       });
 
       const candle = readable(
-        await worker.client.aggregate({
-          window: 'candles-1m',
-          key: 'TSLA',
-          windowStart: T0,
-          windowEnd: T0 + 60_000,
-          records: forward(keyed),
-        }),
+        await worker.client.finish('candles-1m', [
+          fire(forward(keyed), 0, spec('candles-1m'), { key: 'TSLA', start: T0, end: T0 + 60_000 }),
+        ]),
       );
       expect(candle.outputs.map((o) => o.value)).toEqual([
         {

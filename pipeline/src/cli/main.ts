@@ -75,7 +75,7 @@ program
 
 program
   .command('worker')
-  .description('serve a pipeline definition over gRPC (Process, Aggregate, Describe, grpc.health.v1)')
+  .description('serve a pipeline definition over gRPC (Process, Describe, grpc.health.v1)')
   .argument('<file>', 'pipeline definition module')
   .option('--port <port>', 'listen port (default WORKER_PORT, 50051)', positiveInt)
   .option('--processes <n>', 'worker processes, 0 = one per core (default WORKER_PROCESSES)', positiveInt)

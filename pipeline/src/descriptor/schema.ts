@@ -10,8 +10,10 @@ import { z } from 'zod';
  * The descriptor version this code writes and reads; the bridge and the deploy tooling refuse any other.
  * 2: the source says where event time comes from, how far ahead of the clock it may be, and how it
  * drops repeated ids.
+ * 3: windows are accumulators: each window node carries its accumulator spec, Flink merges
+ * one-record accumulators the keyed chain makes, and the worker finishes a fired window's accumulator.
  */
-export const DESCRIPTOR_VERSION = 2;
+export const DESCRIPTOR_VERSION = 3;
 
 const nodeName = z
   .string()
@@ -100,7 +102,35 @@ export const windowSpecSchema = z.discriminatedUnion('type', [
     .strict(),
 ]);
 
-/** keyBy (from a keyed input chain) + event-time window in Flink; the fired window goes to the worker's Aggregate. */
+/**
+ * How Flink merges two accumulators, field by field. sum/count/min/max are numbers; first/last keep the
+ * JSON value of the record that is smallest/largest by the spec's ordering key.
+ */
+export const ACCUMULATOR_OPS = ['sum', 'count', 'min', 'max', 'first', 'last'] as const;
+export type AccumulatorOp = (typeof ACCUMULATOR_OPS)[number];
+
+/** An accumulator field's name: an identifier, the key the finish step reads. */
+export const ACCUMULATOR_FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/** One accumulator field: its name (the key the finish step reads) and how it merges. */
+export const accumulatorFieldSchema = z
+  .object({ name: z.string().regex(ACCUMULATOR_FIELD_NAME), op: z.enum(ACCUMULATOR_OPS) })
+  .strict();
+
+/**
+ * A window's accumulator spec. `ordered`: records carry an ordering key (needed by first/last).
+ * Numeric fields (sum, count, min, max) travel as numbers in field order, first/last fields as JSON
+ * values in field order (worker.proto Accumulator).
+ */
+export const accumulatorSpecSchema = z
+  .object({ ordered: z.boolean(), fields: z.array(accumulatorFieldSchema).min(1).max(64) })
+  .strict();
+
+/**
+ * keyBy (from a keyed input chain) + event-time window in Flink. The input chain adds a one-record
+ * accumulator per window to each output; Flink merges them (O(1) state per window and key) and the
+ * fired window's accumulator goes to the worker's finish (Process, kind FINISH).
+ */
 export const windowNodeSchema = z
   .object({
     kind: z.literal('window'),
@@ -108,6 +138,7 @@ export const windowNodeSchema = z
     input: nodeName,
     window: windowSpecSchema,
     allowedLatenessMs: z.number().int().nonnegative(),
+    accumulator: accumulatorSpecSchema,
     parallelism,
   })
   .strict();
@@ -136,3 +167,4 @@ export type DescriptorNode = z.infer<typeof nodeSchema>;
 export type SinkTarget = z.infer<typeof sinkTargetSchema>;
 export type EventTime = z.infer<typeof eventTimeSchema>;
 export type Dedupe = z.infer<typeof dedupeSchema>;
+export type AccumulatorSpec = z.infer<typeof accumulatorSpecSchema>;

@@ -4,7 +4,15 @@
  * into the descriptor (for the bridge) and the runtime (for the worker).
  */
 import { NODE_NAME_PATTERN, NODE_NAME_RULE } from '@ticker/common';
-import type { SinkTarget } from '../descriptor/schema';
+import { ACCUMULATOR_FIELD_NAME, type SinkTarget } from '../descriptor/schema';
+import {
+  type Accumulated,
+  type AccumulatorField,
+  type AccumulatorSpecInput,
+  accumulatorKit,
+  isNumericOp,
+  type OrderKey,
+} from './accumulator';
 import type { Rejected } from './reject';
 import type { ResolvedKafkaSource, Target, WindowSpec } from './targets';
 import type { DeadLetterRow, SourceRecord, WindowInfo } from './types';
@@ -20,7 +28,8 @@ export interface WindowOptions extends StepOptions {
   /** How long after the watermark passes a window's end late records still update it (default 0). */
   allowedLatenessMs?: number;
   /**
-   * The version of the aggregation code. A live reload applies a change to a window's aggregate only
+   * The version of the aggregation code (accumulator extractors, ordering key, finish). A live reload
+   * applies a change to it only
    * when the window declares a version and keeps it (the developer's word that results and state stay
    * compatible); a changed version, or changed code without a declared version, needs a redeploy.
    */
@@ -50,10 +59,26 @@ export interface WindowNode {
   input: StepNode;
   spec: WindowSpec;
   allowedLatenessMs: number;
-  aggregate: (values: unknown[], window: WindowInfo) => unknown;
+  accumulator: AccumulatorDefinition;
+  /** Turns a fired window's accumulated fields into the output. */
+  finish: (accumulated: Record<string, unknown>, window: WindowInfo) => unknown;
   parallelism: number | undefined;
   /** Declared version of the aggregation code (WindowOptions.version), as text. */
   version: string | undefined;
+}
+
+/** One accumulator field, erased to unknown records. */
+export interface AccumulatorFieldDefinition {
+  name: string;
+  op: AccumulatorField<unknown, unknown>['op'];
+  of: ((record: unknown) => unknown) | undefined;
+}
+
+/** A window's accumulator spec, erased to unknown records (the typed API guarantees the shapes). */
+export interface AccumulatorDefinition {
+  order: ((record: unknown) => OrderKey) | undefined;
+  /** In definition order (the descriptor's `accumulator.fields`). */
+  fields: AccumulatorFieldDefinition[];
 }
 
 export interface SinkNode {
@@ -224,13 +249,13 @@ export class KeyedStream<T> {
     private readonly keyByNode: StepNode,
   ) {}
 
-  /** Event-time windows per key (state lives in Flink); finish with aggregate(). */
+  /** Event-time windows per key (state lives in Flink); then accumulate() and finish(). */
   window(name: string, spec: WindowSpec, options: WindowOptions = {}): WindowedStream<T> {
     return new WindowedStream<T>(this.pipeline, this.keyByNode, name, spec, options);
   }
 }
 
-/** A windowed keyed stream waiting for its aggregate function. */
+/** A windowed keyed stream waiting for its accumulator spec. */
 export class WindowedStream<T> {
   constructor(
     private readonly pipeline: Pipeline,
@@ -240,33 +265,85 @@ export class WindowedStream<T> {
     private readonly options: WindowOptions,
   ) {}
 
-  /** Computes one value from the records of a fired window (called once per key and window). */
-  aggregate<O>(fn: (values: T[], window: WindowInfo) => O | Rejected): Stream<O> {
+  /**
+   * Declares what the window accumulates per record (sum, count, min, max, first/last by `order`).
+   * Flink merges the accumulators, so a window's state is one accumulator however many records it has.
+   */
+  accumulate<F extends Record<string, AccumulatorField<T, unknown>>>(
+    spec: AccumulatorSpecInput<T, F>,
+  ): AccumulatingStream<Accumulated<F>> {
+    const where = `window "${this.name}"`;
     const { sizeMs } = this.spec;
     if (!Number.isInteger(sizeMs) || sizeMs < 1) {
-      throw new PipelineDefinitionError(`window "${this.name}": size must be a positive integer of ms`);
+      throw new PipelineDefinitionError(`${where}: size must be a positive integer of ms`);
     }
     if (this.spec.type === 'sliding' && (!Number.isInteger(this.spec.slideMs) || this.spec.slideMs < 1)) {
-      throw new PipelineDefinitionError(`window "${this.name}": slide must be a positive integer of ms`);
+      throw new PipelineDefinitionError(`${where}: slide must be a positive integer of ms`);
     }
     const allowedLatenessMs = this.options.allowedLatenessMs ?? 0;
     if (!Number.isInteger(allowedLatenessMs) || allowedLatenessMs < 0) {
-      throw new PipelineDefinitionError(`window "${this.name}": allowedLatenessMs must be an integer >= 0`);
+      throw new PipelineDefinitionError(`${where}: allowedLatenessMs must be an integer >= 0`);
     }
-    const node = this.pipeline.register<WindowNode>({
-      kind: 'window',
-      name: this.name,
-      input: this.keyByNode,
-      spec: this.spec,
-      allowedLatenessMs,
-      aggregate: fn as (values: unknown[], window: WindowInfo) => unknown,
-      parallelism: this.options.parallelism,
-      version: this.options.version === undefined ? undefined : String(this.options.version),
+    if (typeof spec?.fields !== 'function') {
+      throw new PipelineDefinitionError(`${where}: accumulate() needs fields: (f) => ({ name: f.sum(...), ... })`);
+    }
+    const fields = Object.entries(spec.fields(accumulatorKit<T>())).map(([name, field]) => {
+      if (!ACCUMULATOR_FIELD_NAME.test(name)) {
+        throw new PipelineDefinitionError(`${where}: accumulator field name "${name}" is not an identifier`);
+      }
+      if (!field || typeof field.op !== 'string') {
+        throw new PipelineDefinitionError(
+          `${where}: accumulator field "${name}" is not made with the kit (f.sum, ...)`,
+        );
+      }
+      return { name, op: field.op, of: field.of as ((record: unknown) => unknown) | undefined };
     });
-    return new Stream<O>(this.pipeline, node);
+    if (fields.length === 0) throw new PipelineDefinitionError(`${where}: an accumulator needs at least one field`);
+    const ordered = fields.filter((f) => !isNumericOp(f.op));
+    if (ordered.length > 0 && typeof spec.order !== 'function') {
+      throw new PipelineDefinitionError(
+        `${where}: first/last fields (${ordered.map((f) => f.name).join(', ')}) need an ordering key: order: (record) => [...]`,
+      );
+    }
+    const accumulator: AccumulatorDefinition = {
+      order: spec.order as ((record: unknown) => OrderKey) | undefined,
+      fields,
+    };
+    return new AccumulatingStream<Accumulated<F>>(this.pipeline, (finish) =>
+      this.pipeline.register<WindowNode>({
+        kind: 'window',
+        name: this.name,
+        input: this.keyByNode,
+        spec: this.spec,
+        allowedLatenessMs,
+        accumulator,
+        finish,
+        parallelism: this.options.parallelism,
+        version: this.options.version === undefined ? undefined : String(this.options.version),
+      }),
+    );
   }
 }
 
+/** A window with its accumulator spec, waiting for the finish step. */
+export class AccumulatingStream<A> {
+  constructor(
+    private readonly pipeline: Pipeline,
+    private readonly register: (
+      finish: (accumulated: Record<string, unknown>, window: WindowInfo) => unknown,
+    ) => WindowNode,
+  ) {}
+
+  /**
+   * Turns a fired window's accumulator into its output (called once per key and window firing, in
+   * one batched worker call per set of fired windows).
+   */
+  finish<O>(fn: (accumulated: A, window: WindowInfo) => O | Rejected): Stream<O> {
+    if (typeof fn !== 'function') throw new PipelineDefinitionError('finish() needs a function');
+    const node = this.register(fn as (accumulated: Record<string, unknown>, window: WindowInfo) => unknown);
+    return new Stream<O>(this.pipeline, node);
+  }
+}
 /** Starts a pipeline definition. */
 export function pipeline(name: string, options: { parallelism?: number; logicVersion?: string } = {}): Pipeline {
   return new Pipeline(name, options.parallelism ?? 1, options.logicVersion);

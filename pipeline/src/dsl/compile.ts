@@ -1,6 +1,8 @@
 /**
  * Compiles a pipeline definition into (a) the descriptor the bridge composes the Flink job from and
- * (b) the runtime the worker executes for each chain and window node.
+ * (b) the runtime the worker executes for each chain and window node. A keyed chain also runs the
+ * one-record accumulators of the windows that read it (so a record crosses gRPC once on its way to a
+ * window); the window's finish step runs when it fires.
  *
  * Fusion rule: consecutive stateless steps (map, filter, flatMap, keyBy) run as ONE chain node, i.e.
  * one worker call per batch. A chain is cut after a keyBy (the window follows), at a window, at a
@@ -15,6 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DESCRIPTOR_VERSION, type Descriptor, type DescriptorNode, descriptorSchema } from '../descriptor/schema';
+import { type AccumulatorRuntime, accumulatorRuntime } from '../runtime/accumulator';
 import type { ChainRuntime, RuntimeStep } from '../runtime/chain';
 import type { WindowRuntime } from '../runtime/window';
 import { type LogicalNode, type Pipeline, PipelineDefinitionError, type StepNode } from './builder';
@@ -127,6 +130,10 @@ export function compile(p: Pipeline, options: CompileOptions = {}): CompiledPipe
           input: producerOf(producer, node.input),
           window: node.spec,
           allowedLatenessMs: node.allowedLatenessMs,
+          accumulator: {
+            ordered: node.accumulator.order !== undefined,
+            fields: node.accumulator.fields.map((f) => ({ name: f.name, op: f.op })),
+          },
           ...(node.parallelism !== undefined ? { parallelism: node.parallelism } : {}),
         };
         producer.set(node, node.name);
@@ -193,17 +200,32 @@ export function compile(p: Pipeline, options: CompileOptions = {}): CompiledPipe
   const chains = new Map<string, ChainRuntime>();
   const windows = new Map<string, WindowRuntime>();
   const windowCode: WindowCode[] = [];
+  // Per chain, the accumulators of the windows reading it, in descriptor order (the bridge's order too).
+  const accumulatorsOf = new Map<string, AccumulatorRuntime[]>();
+  for (const node of p.nodes) {
+    if (node.kind !== 'window') continue;
+    const accumulator = accumulatorRuntime(node.name, node.accumulator);
+    windows.set(node.name, { name: node.name, accumulator, finish: node.finish, ...stampFor(node.name) });
+    const chain = producerOf(producer, node.input);
+    accumulatorsOf.set(chain, [...(accumulatorsOf.get(chain) ?? []), accumulator]);
+    // The window's code: its extractors, its ordering key and its finish step (the spec itself is
+    // in the descriptor, compared on its own).
+    const code = [node.accumulator.order, ...node.accumulator.fields.map((f) => f.of), node.finish].map((fn) =>
+      fn === undefined ? '-' : fn.toString(),
+    );
+    const codeSha256 = createHash('sha256').update(code.join('\n\0'), 'utf8').digest('hex');
+    windowCode.push({ name: node.name, version: node.version, codeSha256 });
+  }
   for (const n of ordered) {
     if ('fromSource' in n) {
       const steps: RuntimeStep[] = n.steps.map((s) => ({ name: s.name, kind: s.step, fn: s.fn }));
-      chains.set(n.name, { name: n.name, steps, fromSource: n.fromSource, ...stampFor(n.name) });
-    }
-  }
-  for (const node of p.nodes) {
-    if (node.kind === 'window') {
-      windows.set(node.name, { name: node.name, aggregate: node.aggregate, ...stampFor(node.name) });
-      const codeSha256 = createHash('sha256').update(node.aggregate.toString(), 'utf8').digest('hex');
-      windowCode.push({ name: node.name, version: node.version, codeSha256 });
+      chains.set(n.name, {
+        name: n.name,
+        steps,
+        fromSource: n.fromSource,
+        accumulators: accumulatorsOf.get(n.name) ?? [],
+        ...stampFor(n.name),
+      });
     }
   }
 

@@ -1,5 +1,15 @@
 /** The pipeline DSL: build a typed definition, then compile it to a descriptor and a worker runtime. */
 export {
+  type Accumulated,
+  type AccumulatorField,
+  type AccumulatorKit,
+  type AccumulatorSpecInput,
+  encodeOrderKey,
+  type OrderKey,
+  type OrderPart,
+} from './accumulator';
+export {
+  type AccumulatingStream,
   KeyedStream,
   type LogicalNode,
   Pipeline,

@@ -6,9 +6,17 @@
 import type { StepKind } from '../dsl/builder';
 import { isRejected } from '../dsl/reject';
 import type { SourceRecord } from '../dsl/types';
+import { AccumulatorError, type AccumulatorRuntime, oneRecordAccumulator } from './accumulator';
 import { deadLetterRow, describeThrown } from './deadLetter';
 import { stampedJson } from './logicVersion';
-import { type BatchResult, bytesToText, type WireOutput, type WireRecord, type WireRejection } from './wire';
+import {
+  type BatchResult,
+  bytesToText,
+  type WireAccumulator,
+  type WireOutput,
+  type WireRecord,
+  type WireRejection,
+} from './wire';
 
 export interface RuntimeStep {
   name: string;
@@ -24,6 +32,11 @@ export interface ChainRuntime {
   fromSource: boolean;
   /** Set when the chain feeds a sink: every object output gets `logic_version` (see stampedJson). */
   logicVersion?: string;
+  /**
+   * A keyed chain: the accumulator specs of the windows that read it, in descriptor order; each output
+   * carries one one-record accumulator per window. Empty otherwise.
+   */
+  accumulators: readonly AccumulatorRuntime[];
 }
 
 interface Failure {
@@ -38,6 +51,7 @@ interface Emitter {
   timestamp: number;
   origin: string;
   logicVersion: string | undefined;
+  accumulators: readonly AccumulatorRuntime[];
 }
 
 /** Runs the chain over every record of the batch. */
@@ -69,6 +83,7 @@ export function runChain(chain: ChainRuntime, records: readonly WireRecord[]): B
         timestamp,
         origin: record.origin,
         logicVersion: chain.logicVersion,
+        accumulators: chain.accumulators,
       });
     }
     if (failure) {
@@ -149,9 +164,19 @@ function runFrom(
   if (text === undefined) {
     return { step: steps[steps.length - 1]!.name, reason: 'output is not JSON (undefined or a function)' };
   }
-  emit.outputs.push({
-    inputIndex: emit.inputIndex,
-    record: { value: Buffer.from(text), key, timestamp: emit.timestamp, origin: emit.origin },
-  });
+  const output: WireRecord = { value: Buffer.from(text), key, timestamp: emit.timestamp, origin: emit.origin };
+  if (emit.accumulators.length > 0) {
+    const accumulators: WireAccumulator[] = [];
+    for (const acc of emit.accumulators) {
+      try {
+        accumulators.push(oneRecordAccumulator(acc, value));
+      } catch (err) {
+        if (err instanceof AccumulatorError) return { step: acc.window, reason: err.message };
+        throw err;
+      }
+    }
+    output.accumulators = accumulators;
+  }
+  emit.outputs.push({ inputIndex: emit.inputIndex, record: output });
   return undefined;
 }

@@ -1,18 +1,21 @@
 /**
- * Aggregates the records of one fired window. Flink keeps the window state; the worker only sees the
- * records when the window fires and returns one output (or a rejection for the whole window).
+ * A window node's worker side. Flink keeps the window state (one merged accumulator per window and
+ * key); the worker finishes fired windows' accumulators into outputs (kind FINISH) and builds the
+ * dead-letter rows of records that came too late (kind LATE), so the bridge knows no row format.
  */
 import { isRejected } from '../dsl/reject';
 import type { WindowInfo } from '../dsl/types';
+import { type AccumulatorRuntime, accumulatedFields } from './accumulator';
 import { rejection } from './chain';
 import { describeThrown } from './deadLetter';
 import { stampedJson } from './logicVersion';
-import { type BatchResult, bytesToText, type WireRecord, type WireRejection } from './wire';
+import type { BatchResult, WireOutput, WireRecord, WireRejection } from './wire';
 
 /** What the worker executes for one window node of the descriptor. */
 export interface WindowRuntime {
   name: string;
-  aggregate: (values: unknown[], window: WindowInfo) => unknown;
+  accumulator: AccumulatorRuntime;
+  finish: (accumulated: Record<string, unknown>, window: WindowInfo) => unknown;
   /** Set when the window feeds a sink: an object result gets `logic_version` (see stampedJson). */
   logicVersion?: string;
 }
@@ -23,58 +26,67 @@ export function windowOrigin(windowName: string, key: string, start: number): st
 }
 
 /**
- * Runs the aggregate. A record that is not JSON is rejected on its own (input_index = its index) and
- * left out; if the aggregate throws or rejects, the whole window is rejected (input_index -1) with
- * the records' texts as a JSON array in `raw`. The output keeps the key and gets the window's max
- * timestamp (end - 1).
+ * Finishes each fired window of the batch (one record per window: key, accumulators[0] with the
+ * bounds). The output keeps the key and gets the window's max timestamp (end - 1); if the finish
+ * step throws or rejects, that window is rejected with its accumulated fields as JSON in `raw`.
  */
-export function runWindow(window: WindowRuntime, info: WindowInfo, records: readonly WireRecord[]): BatchResult {
+export function runFinish(window: WindowRuntime, records: readonly WireRecord[]): BatchResult {
+  const outputs: WireOutput[] = [];
   const rejections: WireRejection[] = [];
-  const values: unknown[] = [];
-  const texts: string[] = [];
-  const maxTimestamp = info.end - 1;
-  const origin = windowOrigin(window.name, info.key, info.start);
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!;
-    const raw = bytesToText(record.value);
+    const wire = record.accumulators?.[0];
+    if (!wire) throw new Error(`fired window ${i} of ${window.name} carries no accumulator (protocol violation)`);
+    const info: WindowInfo = { key: record.key, start: Number(wire.windowStart), end: Number(wire.windowEnd) };
+    const maxTimestamp = info.end - 1;
+    const origin = windowOrigin(window.name, info.key, info.start);
+    const fields = accumulatedFields(window.accumulator, wire);
+    const fail = (reason: string) =>
+      rejections.push(rejection(i, { step: window.name, reason }, origin, JSON.stringify(fields), maxTimestamp));
+    let result: unknown;
     try {
-      values.push(JSON.parse(raw));
-      texts.push(raw);
+      result = window.finish(fields, info);
     } catch (err) {
-      const reason = `input is not valid JSON: ${(err as Error).message}`;
-      rejections.push(
-        rejection(i, { step: window.name, reason }, record.origin, record.value, Number(record.timestamp)),
-      );
+      fail(describeThrown(err));
+      continue;
     }
+    if (isRejected(result)) {
+      fail(result.reason);
+      continue;
+    }
+    let text: string | undefined;
+    try {
+      text = stampedJson(result, window.logicVersion);
+    } catch (err) {
+      fail(`finish output is not JSON: ${describeThrown(err)}`);
+      continue;
+    }
+    if (text === undefined) {
+      fail('finish output is not JSON (undefined or a function)');
+      continue;
+    }
+    outputs.push({
+      inputIndex: i,
+      record: { value: Buffer.from(text), key: info.key, timestamp: maxTimestamp, origin },
+    });
   }
-  if (values.length === 0) return { outputs: [], rejections };
-  const windowRaw = `[${texts.join(',')}]`;
-  let result: unknown;
-  try {
-    result = window.aggregate(values, info);
-  } catch (err) {
-    rejections.push(rejection(-1, { step: window.name, reason: describeThrown(err) }, origin, windowRaw, maxTimestamp));
-    return { outputs: [], rejections };
+  return { outputs, rejections };
+}
+
+/** Event time as Java's Instant prints it (no fraction when it is whole seconds), for stable reasons. */
+function instantText(epochMs: number): string {
+  const iso = new Date(epochMs).toISOString();
+  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+}
+
+/** One dead letter per late record: the window node as the step, the record's own value as `raw`. */
+export function runLate(window: WindowRuntime, records: readonly WireRecord[]): BatchResult {
+  const rejections: WireRejection[] = [];
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!;
+    const timestamp = Number(record.timestamp);
+    const reason = `late: event time ${instantText(timestamp)} is behind watermark for window node ${window.name}`;
+    rejections.push(rejection(i, { step: window.name, reason }, record.origin, record.value, timestamp));
   }
-  if (isRejected(result)) {
-    rejections.push(rejection(-1, { step: window.name, reason: result.reason }, origin, windowRaw, maxTimestamp));
-    return { outputs: [], rejections };
-  }
-  let text: string | undefined;
-  try {
-    text = stampedJson(result, window.logicVersion);
-  } catch (err) {
-    const reason = `aggregate output is not JSON: ${describeThrown(err)}`;
-    rejections.push(rejection(-1, { step: window.name, reason }, origin, windowRaw, maxTimestamp));
-    return { outputs: [], rejections };
-  }
-  if (text === undefined) {
-    const reason = 'aggregate output is not JSON (undefined or a function)';
-    rejections.push(rejection(-1, { step: window.name, reason }, origin, windowRaw, maxTimestamp));
-    return { outputs: [], rejections };
-  }
-  return {
-    outputs: [{ inputIndex: -1, record: { value: Buffer.from(text), key: info.key, timestamp: maxTimestamp, origin } }],
-    rejections,
-  };
+  return { outputs: [], rejections };
 }

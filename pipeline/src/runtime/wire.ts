@@ -6,10 +6,28 @@ export interface WireRecord {
   /** Event time, epoch milliseconds. */
   timestamp: number;
   origin: string;
+  /** One accumulator per window a keyed chain feeds; a FINISH input's merged accumulator. */
+  accumulators?: WireAccumulator[];
 }
 
+/** worker.proto Accumulator. */
+export interface WireAccumulator {
+  /** Byte-comparable ordering key (one-record accumulators of an ordered spec). */
+  order: Uint8Array;
+  /** sum/count/min/max fields in spec order. */
+  numbers: number[];
+  /** first/last fields in spec order, JSON. */
+  values: Uint8Array[];
+  /** FINISH inputs: the window's bounds, epoch ms. */
+  windowStart: number;
+  windowEnd: number;
+}
+
+/** worker.proto CallKind. */
+export type CallKind = 'CHAIN' | 'FINISH' | 'LATE';
+
 export interface WireOutput {
-  /** Index of the input record this output came from; -1 for window aggregates. */
+  /** Index of the input record this output came from. */
   inputIndex: number;
   record: WireRecord;
 }
@@ -22,7 +40,7 @@ export interface WireRejection {
   deadLetter: Uint8Array;
 }
 
-/** What Process and Aggregate answer. */
+/** What Process answers. */
 export interface BatchResult {
   outputs: WireOutput[];
   rejections: WireRejection[];

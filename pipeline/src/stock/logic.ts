@@ -3,6 +3,7 @@
  * suite can compute the same results independently from the ticks it produced.
  */
 import { parseTick, type Tick } from '@ticker/common';
+import type { Accumulated, AccumulatorKit, OrderKey } from '../dsl/accumulator';
 import { type Rejected, reject } from '../dsl/reject';
 import type { SourceRecord, WindowInfo } from '../dsl/types';
 import { formatClickHouseDateTime } from '../runtime/deadLetter';
@@ -69,6 +70,50 @@ export function computeCandle(rows: TickRow[], window: WindowInfo): CandleRow {
     volume,
     vwap: volume > 0 ? notional / volume : priceSum / sorted.length,
     ticks: sorted.length,
+  };
+}
+
+/** The candle window's ordering key: event time (ts, ts_ms), then id — compareTickRows as a key. */
+export function candleOrder(row: TickRow): OrderKey {
+  return [row.ts, row.ts_ms, row.id];
+}
+
+/**
+ * What the candle window accumulates per tick (Flink merges these; the window never holds ticks):
+ * open/close = first/last price by candleOrder, high/low = max/min price, volume and notional
+ * (price * volume) and priceSum summed, ticks counted.
+ */
+export function candleFields(f: AccumulatorKit<TickRow>) {
+  return {
+    open: f.first((row) => row.price),
+    close: f.last((row) => row.price),
+    high: f.max((row) => row.price),
+    low: f.min((row) => row.price),
+    volume: f.sum((row) => row.volume),
+    notional: f.sum((row) => row.price * row.volume),
+    priceSum: f.sum((row) => row.price),
+    ticks: f.count(),
+  };
+}
+
+/** A fired candle window's accumulated fields. */
+export type CandleAccumulator = Accumulated<ReturnType<typeof candleFields>>;
+
+/**
+ * The candle from a window's accumulator: the same row computeCandle gives, except that VWAP's sums
+ * are added in merge order rather than event-time order (equal within floating-point rounding).
+ */
+export function finishCandle(acc: CandleAccumulator, window: WindowInfo): CandleRow {
+  return {
+    symbol: window.key,
+    window_start: formatClickHouseDateTime(window.start),
+    open: acc.open,
+    high: acc.high,
+    low: acc.low,
+    close: acc.close,
+    volume: acc.volume,
+    vwap: acc.volume > 0 ? acc.notional / acc.volume : acc.priceSum / acc.ticks,
+    ticks: acc.ticks,
   };
 }
 

@@ -25,7 +25,7 @@ import {
   tumbling,
 } from '../dsl';
 import type { DeadLetterRow } from '../dsl/types';
-import { computeCandle, parseTickRecord, priceMoveAlerts, tickToRow } from './logic';
+import { candleFields, candleOrder, finishCandle, parseTickRecord, priceMoveAlerts, tickToRow } from './logic';
 import type { AlertRow, CandleRow, TickRow } from './rows';
 
 /**
@@ -105,7 +105,8 @@ export function buildStockPipeline(config: Config, options: StockPipelineOptions
   const bySymbol = rows.keyBy('by-symbol', (row) => row.symbol);
   const candles = bySymbol
     .window('candles-1m', tumbling(CANDLE_WINDOW_MS), { allowedLatenessMs: 0 })
-    .aggregate(computeCandle);
+    .accumulate({ order: candleOrder, fields: candleFields })
+    .finish(finishCandle);
   options.extensions?.addSymbolWindows(bySymbol);
 
   candles.sink('write-candles', clickhouseTable<CandleRow>('candles_1m'));

@@ -1,5 +1,6 @@
 /**
- * One worker gRPC server: Process / Aggregate / Describe from worker.proto plus grpc.health.v1.
+ * One worker gRPC server: Process (chains, window finishes, late records) and Describe from
+ * worker.proto, plus grpc.health.v1.
  * Stateless: every call carries all the records it needs, so any process can answer any call.
  */
 import { dirname, resolve } from 'node:path';
@@ -19,12 +20,12 @@ import type { Logger } from '@ticker/common';
 import { HealthImplementation } from 'grpc-health-check';
 import type { CompiledPipeline } from '../dsl/compile';
 import { runChain } from '../runtime/chain';
-import { runWindow } from '../runtime/window';
-import type { BatchResult, WireRecord } from '../runtime/wire';
+import { runFinish, runLate } from '../runtime/window';
+import type { BatchResult, CallKind, WireRecord } from '../runtime/wire';
 import { type WorkerMethod, WorkerStats } from './stats';
 
 export const PROTO_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../proto/worker.proto');
-export const WORKER_SERVICE = 'ticker.worker.v1.Worker';
+export const WORKER_SERVICE = 'ticker.worker.v2.Worker';
 /** Max gRPC message size on both sides (bridge-args contract). */
 export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
@@ -39,17 +40,10 @@ export function loadWorkerProto(): { service: ServiceDefinition; pkg: GrpcObject
   return { service, pkg };
 }
 
-interface ProcessRequest {
-  chain: string;
-  records: WireRecord[];
-}
-
-/** An Aggregate call as the worker receives it (the proto-loader object for ticker.worker.v1). */
-export interface AggregateRequest {
-  window: string;
-  key: string;
-  windowStart: number;
-  windowEnd: number;
+/** A Process call as the worker receives it (the proto-loader object for ticker.worker.v2). */
+export interface ProcessRequest {
+  node: string;
+  kind: CallKind;
   records: WireRecord[];
 }
 
@@ -113,25 +107,30 @@ export async function startWorkerServer(options: WorkerServerOptions): Promise<W
 
   server.addService(loadWorkerProto().service, {
     Process(call: ServerUnaryCall<ProcessRequest, BatchResult>, callback: sendUnaryData<BatchResult>) {
-      const { chain, records } = call.request;
-      const runtime = compiled.chains.get(chain);
-      if (!runtime) {
-        stats.recordError('process');
-        callback({ code: status.NOT_FOUND, details: `unknown chain "${chain}"; this worker has: ${chainNames}` });
+      const { node, kind, records } = call.request;
+      if (kind === 'CHAIN') {
+        const runtime = compiled.chains.get(node);
+        if (!runtime) {
+          stats.recordError('process');
+          callback({ code: status.NOT_FOUND, details: `unknown chain "${node}"; this worker has: ${chainNames}` });
+          return;
+        }
+        answer('process', records.length, callback, () => runChain(runtime, records));
         return;
       }
-      answer('process', records.length, callback, () => runChain(runtime, records));
-    },
-    Aggregate(call: ServerUnaryCall<AggregateRequest, BatchResult>, callback: sendUnaryData<BatchResult>) {
-      const { window, key, windowStart, windowEnd, records } = call.request;
-      const runtime = compiled.windows.get(window);
-      if (!runtime) {
-        stats.recordError('aggregate');
-        callback({ code: status.NOT_FOUND, details: `unknown window "${window}"; this worker has: ${windowNames}` });
+      const runtime = compiled.windows.get(node);
+      if (!runtime || (kind !== 'FINISH' && kind !== 'LATE')) {
+        stats.recordError('window');
+        callback({
+          code: status.NOT_FOUND,
+          details: runtime
+            ? `unknown call kind ${String(kind)} for window "${node}"`
+            : `unknown window "${node}"; this worker has: ${windowNames}`,
+        });
         return;
       }
-      const info = { key, start: Number(windowStart), end: Number(windowEnd) };
-      answer('aggregate', records.length, callback, () => runWindow(runtime, info, records));
+      const run = kind === 'FINISH' ? runFinish : runLate;
+      answer('window', records.length, callback, () => run(runtime, records));
     },
     Describe(
       _call: ServerUnaryCall<unknown, unknown>,

@@ -1,6 +1,7 @@
 /** Throughput and latency counters of one worker process; logged periodically, read by tests. */
 
-export type WorkerMethod = 'process' | 'aggregate';
+/** `process`: chain calls; `window`: finish and late-record calls of window nodes. */
+export type WorkerMethod = 'process' | 'window';
 
 export interface MethodCounters {
   calls: number;
@@ -22,8 +23,8 @@ function emptyCounters(): MethodCounters {
 
 /** Counters since start (snapshot) and since the last report (for the periodic log line). */
 export class WorkerStats {
-  private total: StatsSnapshot = { process: emptyCounters(), aggregate: emptyCounters() };
-  private interval: StatsSnapshot = { process: emptyCounters(), aggregate: emptyCounters() };
+  private total: StatsSnapshot = { process: emptyCounters(), window: emptyCounters() };
+  private interval: StatsSnapshot = { process: emptyCounters(), window: emptyCounters() };
   private intervalStart = performance.now();
 
   /** Records one answered call. */
@@ -46,15 +47,15 @@ export class WorkerStats {
 
   /** Totals since the worker started. */
   snapshot(): StatsSnapshot {
-    return { process: { ...this.total.process }, aggregate: { ...this.total.aggregate } };
+    return { process: { ...this.total.process }, window: { ...this.total.window } };
   }
 
   /** The period's figures for the log line (undefined when there was no traffic), then starts a new period. */
   takeReport(): Record<string, number> | undefined {
     const now = performance.now();
     const seconds = (now - this.intervalStart) / 1000;
-    const { process: p, aggregate: a } = this.interval;
-    this.interval = { process: emptyCounters(), aggregate: emptyCounters() };
+    const { process: p, window: a } = this.interval;
+    this.interval = { process: emptyCounters(), window: emptyCounters() };
     this.intervalStart = now;
     if (p.calls + a.calls + p.errors + a.errors === 0) return undefined;
     const round = (n: number) => Math.round(n * 100) / 100;
@@ -66,10 +67,10 @@ export class WorkerStats {
       processRejections: p.rejections,
       processBatchMsAvg: p.calls ? round(p.latencyMsTotal / p.calls) : 0,
       processBatchMsMax: round(p.latencyMsMax),
-      aggregateCalls: a.calls,
-      aggregateRecords: a.records,
-      aggregateRejections: a.rejections,
-      aggregateMsAvg: a.calls ? round(a.latencyMsTotal / a.calls) : 0,
+      windowCalls: a.calls,
+      windowRecords: a.records,
+      windowRejections: a.rejections,
+      windowMsAvg: a.calls ? round(a.latencyMsTotal / a.calls) : 0,
       errors: p.errors + a.errors,
     };
   }

@@ -14,6 +14,11 @@ public class BridgeRecord {
     public String key;
     public long timestamp;
     public String origin;
+    /**
+     * Outputs of a keyed chain: one one-record accumulator per window node reading it (descriptor
+     * order); a fired window: its merged accumulator. Null otherwise.
+     */
+    public WindowAccumulator[] accumulators;
 
     /** For Flink's POJO serializer. */
     public BridgeRecord() {}
@@ -33,7 +38,8 @@ public class BridgeRecord {
     @Override
     public boolean equals(Object o) {
         return o instanceof BridgeRecord r && timestamp == r.timestamp && Arrays.equals(value, r.value)
-                && Objects.equals(key, r.key) && Objects.equals(origin, r.origin);
+                && Objects.equals(key, r.key) && Objects.equals(origin, r.origin)
+                && Arrays.equals(accumulators, r.accumulators);
     }
 
     @Override

@@ -14,8 +14,9 @@ import java.util.Base64;
 import java.util.HexFormat;
 
 /**
- * The dead-letter rows the bridge writes itself (late records, inputs over the request bound,
- * poison inputs), in the same shape as the worker's (pipeline/src/runtime/deadLetter.ts). The raw
+ * The few dead-letter rows the bridge must write itself, because the input never reached the worker
+ * or cannot (inputs over the request bound, poison inputs, records ahead of the clock); every other
+ * row, late records included, is the worker's. Same shape as the worker's (pipeline/src/runtime/deadLetter.ts). The raw
  * input is bounded so that no dead letter can break the DLQ topic or the table: at most
  * {@value #RAW_CAP_BYTES} bytes of it are kept, with its full length and SHA-256 beside it, and
  * bytes that are not UTF-8 are stored as base64 ({@code raw_encoding}).
@@ -32,6 +33,10 @@ final class DeadLetterRow {
 
     private DeadLetterRow() {}
 
+    /** ClickHouse DateTime text, UTC. */
+    static final java.time.format.DateTimeFormatter CLICKHOUSE_DATETIME =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(java.time.ZoneOffset.UTC);
+
     /** The dead-letter JSON row; {@code raw} is the refused input. */
     static byte[] json(String origin, String step, String reason, Raw raw, long timestampMs) {
         ObjectNode row = MAPPER.createObjectNode();
@@ -42,7 +47,7 @@ final class DeadLetterRow {
         row.put("raw_bytes", raw.length);
         row.put("raw_sha256", raw.sha256());
         row.put("raw_encoding", raw.valid ? "utf8" : "base64");
-        row.put("ts", LateRecordDeadLetter.CLICKHOUSE_DATETIME.format(Instant.ofEpochMilli(Math.max(0, timestampMs))));
+        row.put("ts", CLICKHOUSE_DATETIME.format(Instant.ofEpochMilli(Math.max(0, timestampMs))));
         return row.toString().getBytes(StandardCharsets.UTF_8);
     }
 

@@ -24,7 +24,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The pipeline descriptor (version 2): the topology the TypeScript side defines. Mirrors
+ * The pipeline descriptor (version 3): the topology the TypeScript side defines. Mirrors
  * pipeline/src/descriptor/schema.ts; {@link #parse} checks the version, validates against the
  * generated JSON schema packaged in the jar, then checks what a schema cannot (references).
  */
@@ -32,7 +32,7 @@ public record Descriptor(
         int version, String name, Source source, List<Node> nodes, DeadLetter deadLetter, int parallelism) {
 
     /** The only descriptor version this bridge understands. */
-    public static final int SUPPORTED_VERSION = 2;
+    public static final int SUPPORTED_VERSION = 3;
 
     /** Classpath location of the JSON schema generated from the zod schema. */
     public static final String SCHEMA_RESOURCE = "/descriptor.schema.json";
@@ -84,10 +84,40 @@ public record Descriptor(
     /** Tumbling or sliding event-time window spec. */
     public record WindowSpec(String type, long sizeMs, Long slideMs) {}
 
-    /** keyBy + event-time window in Flink; fired windows go to the worker's Aggregate. */
-    public record WindowNode(
-            String kind, String name, String input, WindowSpec window, long allowedLatenessMs, Integer parallelism)
-            implements Node {}
+    /** One accumulator field: its name and how two accumulators merge (sum, count, min, max, first, last). */
+    public record AccumulatorField(String name, String op) {
+        /** True for sum/count/min/max (carried as numbers), false for first/last (JSON values). */
+        public boolean numeric() {
+            return !"first".equals(op) && !"last".equals(op);
+        }
+    }
+
+    /** A window's accumulator spec; {@code ordered}: records carry an ordering key for first/last. */
+    public record AccumulatorSpec(boolean ordered, List<AccumulatorField> fields) {}
+
+    /**
+     * keyBy + event-time window in Flink, merging the one-record accumulators the keyed chain made;
+     * fired windows go to the worker's finish, late records to the worker for their dead letters.
+     */
+    public record WindowNode(String kind, String name, String input, WindowSpec window, long allowedLatenessMs,
+            AccumulatorSpec accumulator, Integer parallelism) implements Node {}
+
+    /**
+     * Which of a keyed chain's accumulators belongs to {@code window}: the window's position among the
+     * window nodes reading the same chain, in descriptor order (the worker's order too).
+     */
+    public int accumulatorIndex(WindowNode window) {
+        int index = 0;
+        for (Node node : nodes) {
+            if (node == window) {
+                return index;
+            }
+            if (node instanceof WindowNode other && other.input().equals(window.input())) {
+                index++;
+            }
+        }
+        throw new IllegalArgumentException("window '" + window.name() + "' is not in this descriptor");
+    }
 
     /** Where records end: a ClickHouse table or a Kafka topic. */
     public record SinkTarget(String type, String table, String topic) {

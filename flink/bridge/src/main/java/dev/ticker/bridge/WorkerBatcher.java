@@ -2,6 +2,7 @@ package dev.ticker.bridge;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
+import dev.ticker.bridge.grpc.CallKind;
 import dev.ticker.bridge.grpc.Output;
 import dev.ticker.bridge.grpc.ProcessRequest;
 import dev.ticker.bridge.grpc.ProcessResponse;
@@ -19,7 +20,9 @@ import java.util.function.BooleanSupplier;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 
 /**
- * Batches the elements of one Async I/O operator into worker Process calls: a batch is sent when
+ * The bridge's one call path to the worker: batches the elements of one Async I/O operator into
+ * worker Process calls, whatever they run — a chain, a window's finish (one record per fired window)
+ * or a window's late records (the worker builds their dead letters). A batch is sent when
  * it holds {@code batchSize} records, when one more record would make the request larger than
  * {@code maxRequestBytes} (serialized size), or when its first record has waited
  * {@code batchTimeoutMs}; at most {@code maxInFlight} calls run at once (further batches queue,
@@ -39,7 +42,11 @@ final class WorkerBatcher {
     /** One input, with its proto form built once (for sizing and sending). */
     private record Pending(BridgeRecord input, ResultFuture<Emission> future, Record proto) {}
 
+    /** The descriptor node called (chain or window). */
     private final String chain;
+    private final CallKind kind;
+    /** How messages name the node and call, e.g. "chain 'parse-tick'". */
+    private final String what;
     private final BiFunction<ProcessRequest, Long, CompletableFuture<ProcessResponse>> call;
     private final WorkerCallSettings settings;
     private final ScheduledExecutorService scheduler;
@@ -62,12 +69,14 @@ final class WorkerBatcher {
      * @param closing true once the operator is closing: failures are then left unreported (see
      *     {@link WorkerAsyncFunction})
      */
-    WorkerBatcher(String chain, BiFunction<ProcessRequest, Long, CompletableFuture<ProcessResponse>> call,
+    WorkerBatcher(String chain, CallKind kind, BiFunction<ProcessRequest, Long, CompletableFuture<ProcessResponse>> call,
             WorkerCallSettings settings, ScheduledExecutorService scheduler, StepMetrics metrics,
             BooleanSupplier closing, PoisonLedger poison) {
         this.chain = chain;
+        this.kind = kind;
+        this.what = describe(chain, kind);
         this.poison = poison;
-        this.baseBytes = ProcessRequest.newBuilder().setChain(chain).build().getSerializedSize();
+        this.baseBytes = ProcessRequest.newBuilder().setNode(chain).setKind(kind).build().getSerializedSize();
         this.call = call;
         this.settings = settings;
         this.scheduler = scheduler;
@@ -79,7 +88,8 @@ final class WorkerBatcher {
 
     /** Adds one input; its future completes when the batch it lands in has been processed. */
     void add(BridgeRecord input, ResultFuture<Emission> future) {
-        Record proto = toProto(input);
+        // Only a finish reads accumulators; late records and chain inputs are sent without them.
+        Record proto = toProto(input, kind == CallKind.FINISH);
         int bytes = CodedOutputStream.computeMessageSize(RECORDS_FIELD, proto);
         if (baseBytes + bytes > settings.maxRequestBytes()) {
             metrics.oversizedInputs.inc();
@@ -151,7 +161,7 @@ final class WorkerBatcher {
     }
 
     private void send(List<Pending> batch) {
-        ProcessRequest.Builder request = ProcessRequest.newBuilder().setChain(chain);
+        ProcessRequest.Builder request = ProcessRequest.newBuilder().setNode(chain).setKind(kind);
         for (Pending pending : batch) {
             request.addRecords(pending.proto());
         }
@@ -161,7 +171,7 @@ final class WorkerBatcher {
         metrics.recordsSent.inc(batch.size());
         metrics.batchSize.update(batch.size());
         long startNanos = System.nanoTime();
-        Retrier.call("worker Process call for chain '" + chain + "' (" + batch.size() + " records)",
+        Retrier.call("worker Process call for " + what + " (" + batch.size() + " records)",
                         () -> call.apply(built, settings.callTimeoutMs()), settings.retry(), scheduler,
                         retry -> metrics.callRetries.inc())
                 .whenComplete((response, error) -> {
@@ -175,7 +185,7 @@ final class WorkerBatcher {
                         }
                     } else {
                         failed = error instanceof WorkerCallException w ? w
-                                : new WorkerCallException("worker Process call for chain '" + chain + "' failed", error);
+                                : new WorkerCallException("worker Process call for " + what + " failed", error);
                     }
                     if (failed != null) {
                         failedForGood(batch, failed);
@@ -252,7 +262,7 @@ final class WorkerBatcher {
 
     private int checkIndex(int index, int size) {
         if (index < 0 || index >= size) {
-            throw new PoisonLedger.ProtocolViolation("worker answered chain '" + chain + "' with input_index " + index
+            throw new PoisonLedger.ProtocolViolation("worker answered " + what + " with input_index " + index
                     + " for a batch of " + size + " records (protocol violation)");
         }
         return index;
@@ -273,22 +283,44 @@ final class WorkerBatcher {
         }
     }
 
-    /** The proto form of a record. */
-    static Record toProto(BridgeRecord record) {
-        return Record.newBuilder()
+    /** "chain 'x'", "window 'x' finish", "window 'x' late records": the node and call, for messages. */
+    static String describe(String node, CallKind kind) {
+        return switch (kind) {
+            case FINISH -> "window '" + node + "' finish";
+            case LATE -> "window '" + node + "' late records";
+            default -> "chain '" + node + "'";
+        };
+    }
+
+    /** The proto form of a record (its accumulators only when asked: a finish is the one call that reads them). */
+    static Record toProto(BridgeRecord record, boolean withAccumulators) {
+        Record.Builder proto = Record.newBuilder()
                 .setValue(record.value == null ? ByteString.EMPTY : ByteString.copyFrom(record.value))
                 .setKey(record.key == null ? "" : record.key)
                 .setTimestamp(record.timestamp)
-                .setOrigin(record.origin == null ? "" : record.origin)
-                .build();
+                .setOrigin(record.origin == null ? "" : record.origin);
+        if (withAccumulators && record.accumulators != null) {
+            for (WindowAccumulator acc : record.accumulators) {
+                proto.addAccumulators(acc.toProto());
+            }
+        }
+        return proto.build();
     }
 
     /** A worker output as a record; origin and timestamp default to the given ones when the worker left them out. */
     static BridgeRecord fromProto(Record record, long defaultTimestamp, String defaultOrigin) {
-        return new BridgeRecord(
+        BridgeRecord out = new BridgeRecord(
                 record.getValue().toByteArray(),
                 record.getKey(),
                 record.getTimestamp() != 0 ? record.getTimestamp() : defaultTimestamp,
                 record.getOrigin().isEmpty() ? defaultOrigin : record.getOrigin());
+        int accumulators = record.getAccumulatorsCount();
+        if (accumulators > 0) {
+            out.accumulators = new WindowAccumulator[accumulators];
+            for (int i = 0; i < accumulators; i++) {
+                out.accumulators[i] = WindowAccumulator.fromProto(record.getAccumulators(i));
+            }
+        }
+        return out;
     }
 }

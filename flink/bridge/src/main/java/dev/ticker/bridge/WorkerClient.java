@@ -4,8 +4,6 @@ import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
-import dev.ticker.bridge.grpc.AggregateRequest;
-import dev.ticker.bridge.grpc.AggregateResponse;
 import dev.ticker.bridge.grpc.DescribeRequest;
 import dev.ticker.bridge.grpc.DescribeResponse;
 import dev.ticker.bridge.grpc.ProcessRequest;
@@ -19,7 +17,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** The gRPC channel to the TypeScript worker: Process, Aggregate and the Describe check. */
+/** The gRPC channel to the TypeScript worker: Process (chains, finishes, late records) and the Describe check. */
 public final class WorkerClient implements AutoCloseable {
 
     /** Max gRPC message size on both sides (runtime contract). */
@@ -50,11 +48,6 @@ public final class WorkerClient implements AutoCloseable {
     /** One Process attempt with a deadline. */
     public CompletableFuture<ProcessResponse> process(ProcessRequest request, long timeoutMs) {
         return toCompletable(stub.withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS).process(request));
-    }
-
-    /** One Aggregate attempt with a deadline. */
-    public CompletableFuture<AggregateResponse> aggregate(AggregateRequest request, long timeoutMs) {
-        return toCompletable(stub.withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS).aggregate(request));
     }
 
     /**

@@ -23,13 +23,14 @@ class DescriptorTest {
     }
 
     static final String MINIMAL = """
-            {"version":2,"name":"mini",
+            {"version":3,"name":"mini",
              "source":{"kind":"source","name":"read","type":"kafka","topic":"in","startingOffsets":"latest",
                        "watermark":{"maxOutOfOrdernessMs":100,"idlenessMs":1000},
                        "eventTime":{"from":"kafka","maxAheadMs":5000}},
              "nodes":[
                {"kind":"chain","name":"parse","input":"read","steps":[{"name":"parse","kind":"map"},{"name":"key","kind":"keyBy"}],"keyed":true,"parallelism":3},
-               {"kind":"window","name":"per-second","input":"parse","window":{"type":"sliding","sizeMs":2000,"slideMs":1000},"allowedLatenessMs":500},
+               {"kind":"window","name":"per-second","input":"parse","window":{"type":"sliding","sizeMs":2000,"slideMs":1000},"allowedLatenessMs":500,
+                "accumulator":{"ordered":false,"fields":[{"name":"n","op":"count"}]}},
                {"kind":"sink","name":"out","input":"per-second","target":{"type":"kafka","topic":"out"}}
              ],
              "deadLetter":{"name":"dlq","targets":[{"type":"clickhouse","table":"rejected"}]},
@@ -51,6 +52,10 @@ class DescriptorTest {
         Descriptor.WindowNode candles = assertInstanceOf(Descriptor.WindowNode.class, descriptor.nodes().get(2));
         assertEquals("tumbling", candles.window().type());
         assertEquals(60_000, candles.window().sizeMs());
+        assertEquals(List.of("open:first", "close:last", "high:max", "low:min", "volume:sum", "notional:sum",
+                "priceSum:sum", "ticks:count"), candles.accumulator().fields().stream().map(f -> f.name() + ":" + f.op()).toList());
+        assertTrue(candles.accumulator().ordered());
+        assertEquals(0, descriptor.accumulatorIndex(candles));
         assertEquals(List.of("clickhouse:dead_letters", "kafka:stock-ticks-dlq"),
                 descriptor.deadLetter().targets().stream().map(Descriptor.SinkTarget::describe).toList());
         assertEquals(2, descriptor.parallelism());
@@ -74,15 +79,15 @@ class DescriptorTest {
     @Test
     void refusesAnotherVersionWithTheContractMessage() {
         DescriptorException error = assertThrows(DescriptorException.class,
-                () -> Descriptor.parse(MINIMAL.replace("\"version\":2", "\"version\":1")));
-        assertEquals("unsupported descriptor version 1; this bridge supports 2", error.getMessage());
+                () -> Descriptor.parse(MINIMAL.replace("\"version\":3", "\"version\":1")));
+        assertEquals("unsupported descriptor version 1; this bridge supports 3", error.getMessage());
     }
 
     @Test
     void refusesADescriptorWithoutVersion() {
         DescriptorException error = assertThrows(DescriptorException.class,
-                () -> Descriptor.parse(MINIMAL.replace("\"version\":2,", "")));
-        assertEquals("descriptor has no numeric 'version'; this bridge supports 2", error.getMessage());
+                () -> Descriptor.parse(MINIMAL.replace("\"version\":3,", "")));
+        assertEquals("descriptor has no numeric 'version'; this bridge supports 3", error.getMessage());
     }
 
     @Test
@@ -133,7 +138,7 @@ class DescriptorTest {
         String text = stockDescriptor();
         List<String> accepted = Descriptor.acceptedSha256(text);
         // What `pipeline describe --sha256` printed for this text (trailing newline included).
-        assertEquals("85b1697d6bd77ec58880e17719930443742cfd91fc82da7a7343b606225badc0", accepted.get(0));
+        assertEquals("17957de4b7cdb9b7b403b4724ac17a4dc08497bd8a7628fefb6da51f2228bad1", accepted.get(0));
         assertEquals(2, accepted.size());
         assertTrue(Descriptor.acceptedSha256(text.strip()).contains(accepted.get(0)));
         assertFalse(Descriptor.acceptedSha256(text.replace("stock-ticks-dlq", "other-dlq")).contains(accepted.get(0)));

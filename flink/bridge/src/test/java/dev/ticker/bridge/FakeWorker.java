@@ -1,8 +1,8 @@
 package dev.ticker.bridge;
 
 import com.google.protobuf.ByteString;
-import dev.ticker.bridge.grpc.AggregateRequest;
-import dev.ticker.bridge.grpc.AggregateResponse;
+import dev.ticker.bridge.grpc.Accumulator;
+import dev.ticker.bridge.grpc.CallKind;
 import dev.ticker.bridge.grpc.DescribeRequest;
 import dev.ticker.bridge.grpc.DescribeResponse;
 import dev.ticker.bridge.grpc.Output;
@@ -30,8 +30,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A worker implemented in the test, served by a real gRPC (Netty) server on an ephemeral port.
  * Its chain "upper" maps each value to upper case, drops "drop", emits two outputs for "twice"
- * and rejects "bad" with a dead letter; chain "pass" passes values through. Aggregate emits one
- * JSON row per window. Failures and delays can be injected per Process call.
+ * and rejects "bad" with a dead letter; chain "pass" passes values through, each with a one-record
+ * accumulator (order = timestamp, numbers [count 1, n], values [id, id]) for window "per-10s", whose
+ * finish emits one JSON row per window and whose late records get a dead letter each. Failures and
+ * delays can be injected per Process call.
  */
 final class FakeWorker extends WorkerGrpc.WorkerImplBase implements AutoCloseable {
 
@@ -96,13 +98,28 @@ final class FakeWorker extends WorkerGrpc.WorkerImplBase implements AutoCloseabl
                 response.onError(Status.INTERNAL.withDescription("boom on " + poison).asRuntimeException());
                 return;
             }
-            if (request.getChain().equals("pass")) {
+            if (request.getKind() == CallKind.FINISH && request.getNode().equals("per-10s")) {
+                response.onNext(finish(request));
+                response.onCompleted();
+                return;
+            }
+            if (request.getKind() == CallKind.LATE && request.getNode().equals("per-10s")) {
+                ProcessResponse.Builder out = ProcessResponse.newBuilder();
+                for (int i = 0; i < request.getRecordsCount(); i++) {
+                    out.addRejections(rejection(i, request.getRecords(i), "per-10s", "late for per-10s"));
+                }
+                response.onNext(out.build());
+                response.onCompleted();
+                return;
+            }
+            if (request.getKind() == CallKind.CHAIN && request.getNode().equals("pass")) {
                 response.onNext(pass(request));
                 response.onCompleted();
                 return;
             }
-            if (!request.getChain().equals("upper")) {
-                response.onError(Status.NOT_FOUND.withDescription("unknown chain " + request.getChain()).asRuntimeException());
+            if (request.getKind() != CallKind.CHAIN || !request.getNode().equals("upper")) {
+                response.onError(Status.NOT_FOUND.withDescription("unknown " + request.getKind() + " node " + request.getNode())
+                        .asRuntimeException());
                 return;
             }
             ProcessResponse.Builder out = ProcessResponse.newBuilder();
@@ -124,6 +141,8 @@ final class FakeWorker extends WorkerGrpc.WorkerImplBase implements AutoCloseabl
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             response.onError(Status.CANCELLED.asRuntimeException());
+        } catch (IOException e) {
+            response.onError(Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
         } finally {
             concurrent.decrementAndGet();
         }
@@ -137,21 +156,58 @@ final class FakeWorker extends WorkerGrpc.WorkerImplBase implements AutoCloseabl
             if (in.getValue().toStringUtf8().contains("bad")) {
                 out.addRejections(rejection(i, in, "pass"));
             } else {
-                out.addOutputs(Output.newBuilder().setInputIndex(i).setRecord(in));
+                String id;
+                double n;
+                try {
+                    var row = JSON.readTree(in.getValue().toByteArray());
+                    id = row.get("id").asText();
+                    n = row.get("n").asDouble();
+                } catch (IOException e) {
+                    out.addRejections(rejection(i, in, "pass"));
+                    continue;
+                }
+                ByteString order = ByteString.copyFrom(java.nio.ByteBuffer.allocate(8).putLong(in.getTimestamp()).array());
+                ByteString idJson = ByteString.copyFromUtf8(JSON.createArrayNode().add(id).get(0).toString());
+                Accumulator acc = Accumulator.newBuilder().setOrder(order).addNumbers(1).addNumbers(n)
+                        .addValues(idJson).addValues(idJson).build();
+                out.addOutputs(Output.newBuilder().setInputIndex(i).setRecord(in.toBuilder().addAccumulators(acc)));
             }
+        }
+        return out.build();
+    }
+
+    /** Window "per-10s": id = key-start-count-first-last, n = sum of n, ts = window start. */
+    private static ProcessResponse finish(ProcessRequest request) throws IOException {
+        ProcessResponse.Builder out = ProcessResponse.newBuilder();
+        for (int i = 0; i < request.getRecordsCount(); i++) {
+            Record in = request.getRecords(i);
+            Accumulator acc = in.getAccumulators(0);
+            String summary = JSON.createObjectNode()
+                    .put("id", in.getKey() + "-" + acc.getWindowStart() + "-" + (long) acc.getNumbers(0) + "-"
+                            + JSON.readTree(acc.getValues(0).toByteArray()).asText() + "-"
+                            + JSON.readTree(acc.getValues(1).toByteArray()).asText())
+                    .put("n", (long) acc.getNumbers(1))
+                    .put("ts", DeadLetterRow.CLICKHOUSE_DATETIME.format(Instant.ofEpochMilli(acc.getWindowStart())))
+                    .toString();
+            out.addOutputs(Output.newBuilder().setInputIndex(i).setRecord(
+                    Record.newBuilder().setValue(ByteString.copyFromUtf8(summary)).setKey(in.getKey())));
         }
         return out.build();
     }
 
     /** A dead letter in the contract's shape (origin, step, reason, raw, ts). */
     static Rejection rejection(int index, Record in, String step) {
+        return rejection(index, in, step, "bad value");
+    }
+
+    static Rejection rejection(int index, Record in, String step, String reason) {
         ObjectNode deadLetter = JSON.createObjectNode()
                 .put("origin", in.getOrigin())
                 .put("step", step)
-                .put("reason", "bad value")
+                .put("reason", reason)
                 .put("raw", in.getValue().toStringUtf8())
-                .put("ts", LateRecordDeadLetter.CLICKHOUSE_DATETIME.format(Instant.ofEpochMilli(in.getTimestamp())));
-        return Rejection.newBuilder().setInputIndex(index).setStep(step).setReason("bad value")
+                .put("ts", DeadLetterRow.CLICKHOUSE_DATETIME.format(Instant.ofEpochMilli(in.getTimestamp())));
+        return Rejection.newBuilder().setInputIndex(index).setStep(step).setReason(reason)
                 .setDeadLetter(ByteString.copyFromUtf8(deadLetter.toString())).build();
     }
 
@@ -159,19 +215,6 @@ final class FakeWorker extends WorkerGrpc.WorkerImplBase implements AutoCloseabl
         return Output.newBuilder().setInputIndex(index).setRecord(Record.newBuilder()
                 .setValue(ByteString.copyFrom(value, StandardCharsets.UTF_8))
                 .setKey(in.getKey()).setTimestamp(in.getTimestamp()).setOrigin(in.getOrigin())).build();
-    }
-
-    @Override
-    public void aggregate(AggregateRequest request, StreamObserver<AggregateResponse> response) {
-        // One row per window: id = key-start, n = record count, ts = window start.
-        String summary = JSON.createObjectNode()
-                .put("id", request.getKey() + "-" + request.getWindowStart())
-                .put("n", request.getRecordsCount())
-                .put("ts", LateRecordDeadLetter.CLICKHOUSE_DATETIME.format(Instant.ofEpochMilli(request.getWindowStart())))
-                .toString();
-        response.onNext(AggregateResponse.newBuilder().addOutputs(Output.newBuilder().setInputIndex(-1).setRecord(
-                Record.newBuilder().setValue(ByteString.copyFromUtf8(summary)).setKey(request.getKey()))).build());
-        response.onCompleted();
     }
 
     @Override

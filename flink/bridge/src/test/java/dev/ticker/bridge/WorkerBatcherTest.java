@@ -89,7 +89,7 @@ class WorkerBatcherTest {
             int retries, int maxRequestBytes, PoisonLedger poison) {
         WorkerCallSettings settings = new WorkerCallSettings(worker.target(), batchSize, batchTimeoutMs, maxInFlight,
                 callTimeoutMs, new RetryPolicy(retries, 20, 100), maxRequestBytes, 3, 5_000);
-        return new WorkerBatcher(chain, client::process, settings, scheduler, metrics, () -> false, poison);
+        return new WorkerBatcher(chain, dev.ticker.bridge.grpc.CallKind.CHAIN, client::process, settings, scheduler, metrics, () -> false, poison);
     }
 
     private static BridgeRecord record(String value, int offset) {
@@ -338,7 +338,7 @@ class WorkerBatcherTest {
         ScheduledExecutorService ownScheduler = Executors.newSingleThreadScheduledExecutor();
         WorkerCallSettings settings = new WorkerCallSettings(worker.target(), 1, 1_000, 1, 10_000,
                 new RetryPolicy(3, 20, 100), BridgeArgs.DEFAULT_MAX_REQUEST_BYTES, 3, 5_000);
-        WorkerBatcher batcher = new WorkerBatcher("upper", ownClient::process, settings, ownScheduler, metrics, closing::get,
+        WorkerBatcher batcher = new WorkerBatcher("upper", dev.ticker.bridge.grpc.CallKind.CHAIN, ownClient::process, settings, ownScheduler, metrics, closing::get,
                 PoisonLedger.inMemory(3));
         TestResult result = addAll(batcher, List.of("x")).get(0);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
