@@ -182,6 +182,9 @@ describe('ClickHouse DateTime text', () => {
   it('formats UTC and clamps a missing (-1) timestamp to the epoch', () => {
     expect(formatClickHouseDateTime(Date.UTC(2026, 0, 2, 3, 4, 5, 678))).toBe('2026-01-02 03:04:05');
     expect(formatClickHouseDateTime(-1)).toBe('1970-01-01 00:00:00');
+    // A Kafka timestamp past what Date (and DateTime) can hold is clamped instead of throwing.
+    expect(formatClickHouseDateTime(Number.MAX_SAFE_INTEGER)).toBe('2106-02-07 06:28:15');
+    expect(formatClickHouseDateTime(8.64e15 + 1)).toBe('2106-02-07 06:28:15');
   });
 });
 

@@ -16,10 +16,16 @@ const BASE64_SOURCE_BYTES = (RAW_CAP_BYTES / 4) * 3;
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** Epoch ms as ClickHouse DateTime text in UTC: 'YYYY-MM-DD hh:mm:ss' (milliseconds dropped). */
+/** The last time a ClickHouse DateTime holds (UInt32 seconds): 2106-02-07 06:28:15 UTC. */
+export const MAX_DATETIME_MS = 4_294_967_295_000;
+
+/**
+ * Epoch ms as ClickHouse DateTime text in UTC: 'YYYY-MM-DD hh:mm:ss' (milliseconds dropped), clamped
+ * to the range DateTime holds. Any Kafka client may stamp any 64-bit time (the fuzz suite does).
+ */
 export function formatClickHouseDateTime(epochMs: number): string {
-  // A missing Kafka timestamp arrives as -1; DateTime cannot hold times before 1970.
-  const ms = Number.isFinite(epochMs) && epochMs >= 0 ? epochMs : 0;
+  // A missing Kafka timestamp arrives as -1; DateTime cannot hold times before 1970 or after 2106.
+  const ms = Number.isFinite(epochMs) ? Math.min(Math.max(epochMs, 0), MAX_DATETIME_MS) : 0;
   const iso = new Date(ms).toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
 }
