@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compile, kafkaSource, kafkaTime, kafkaTopic, pipeline, reject, tumbling } from '../src/dsl';
-import { runChain } from '../src/runtime/chain';
+import { NOT_UTF8, runChain } from '../src/runtime/chain';
 import { boundedRaw, deadLetterRow, formatClickHouseDateTime } from '../src/runtime/deadLetter';
 import { runWindow } from '../src/runtime/window';
 import { readable, rec } from './helpers';
@@ -231,5 +231,14 @@ describe('dead-letter rows stay writable', () => {
     const notUtf8 = { value: new Uint8Array([0x7b, 0xc3, 0x28, 0x7d]), key: 'k', timestamp: T, origin: 'in/0/7' };
     const result = readable(runChain(build().chains.get('parse')!, [notUtf8]));
     expect(result.rejections[0]?.deadLetter).toMatchObject({ raw: 'e8MofQ==', raw_bytes: 4, raw_encoding: 'base64' });
+  });
+
+  it('refuse a source value that is not UTF-8 before any step sees it', () => {
+    // `{"v":"<ff>"}` decodes leniently (U+FFFD) to valid JSON; the first step must never see it.
+    const bytes = Buffer.concat([Buffer.from('{"v":"'), Buffer.from([0xff]), Buffer.from('"}')]);
+    const record = { value: new Uint8Array(bytes), key: 'k', timestamp: T, origin: 'in/0/8' };
+    const result = readable(runChain(build().chains.get('parse')!, [record]));
+    expect(result.outputs).toEqual([]);
+    expect(result.rejections.map((r) => [r.inputIndex, r.reason])).toEqual([[0, NOT_UTF8]]);
   });
 });

@@ -45,7 +45,8 @@ export function capUtf8(text: string, maxBytes: number): string {
   return bytes.length <= maxBytes ? text : bytes.subarray(0, utf8Cut(bytes, maxBytes)).toString('utf8');
 }
 
-function isUtf8(bytes: Uint8Array): boolean {
+/** Whether `bytes` are well-formed UTF-8 (no stray continuation bytes, overlongs or surrogates). */
+export function isUtf8(bytes: Uint8Array): boolean {
   try {
     strictUtf8.decode(bytes);
     return true;
