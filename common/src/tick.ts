@@ -4,8 +4,16 @@ import { z } from 'zod';
 /** ISO-8601 UTC with exactly three fraction digits, e.g. 2026-11-21T09:30:00.125Z. */
 export const TICK_TS_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
+/** A UTF-16 code unit of a surrogate pair standing alone (a `u` regex reads a whole pair as one code point). */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 export const tickSchema = z.object({
-  id: z.string().min(1, 'id must be a non-empty string').max(128, 'id must be at most 128 characters'),
+  id: z
+    .string()
+    .min(1, 'id must be a non-empty string')
+    .max(128, 'id must be at most 128 characters')
+    // A JSON escape can spell a lone surrogate, which no UTF-8 store (ClickHouse) can hold.
+    .refine((s) => !LONE_SURROGATE.test(s), 'id must be well-formed Unicode (no lone surrogate)'),
   symbol: z.string().regex(/^[A-Z][A-Z0-9.]{0,9}$/, 'symbol must be an upper-case ticker (A-Z, 0-9, ".", max 10)'),
   price: z.number().positive('price must be > 0'),
   volume: z.number().int('volume must be an integer').nonnegative('volume must be >= 0'),
