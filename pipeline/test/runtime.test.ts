@@ -223,6 +223,21 @@ describe('dead-letter rows stay writable', () => {
     ]);
   });
 
+  it('replace lone surrogates in reasons (V8 names half an emoji in a JSON.parse error)', () => {
+    const reason = (() => {
+      try {
+        JSON.parse('😀');
+        return '';
+      } catch (err) {
+        return (err as Error).message;
+      }
+    })();
+    expect(/\p{Cs}/u.test(reason)).toBe(true);
+    const row = deadLetterRow('o\uD800', 's', reason, '😀', 0);
+    expect([row.origin, /\p{Cs}/u.test(row.reason), row.reason.includes('\uFFFD')]).toEqual(['o\uFFFD', false, true]);
+    expect(JSON.stringify(row)).not.toMatch(/\\ud[89a-f]/i);
+  });
+
   it('cut long reasons at 4 KiB', () => {
     expect(deadLetterRow('o', 's', 'r'.repeat(10_000), '', 0).reason).toBe('r'.repeat(4_096));
   });

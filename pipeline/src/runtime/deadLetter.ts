@@ -70,7 +70,16 @@ export function boundedRaw(
   return { raw: base64, raw_bytes: bytes.length, raw_sha256, raw_encoding: 'base64' };
 }
 
-/** The dead-letter row for an input a step refused. */
+/**
+ * `text` with every lone surrogate replaced by U+FFFD. V8's JSON.parse errors name the unexpected
+ * UTF-16 unit, half of an emoji for instance; JSON.stringify writes it as a "\ud83d" escape, which
+ * ClickHouse refuses: one such reason failed the whole dead-letter batch, again and again.
+ */
+export function wellFormed(text: string): string {
+  return text.replace(/\p{Cs}/gu, '\uFFFD');
+}
+
+/** The dead-letter row for an input a step refused (its text fields well-formed Unicode). */
 export function deadLetterRow(
   origin: string,
   step: string,
@@ -79,9 +88,9 @@ export function deadLetterRow(
   epochMs: number,
 ): DeadLetterRow {
   return {
-    origin,
-    step,
-    reason: capUtf8(reason, REASON_CAP_BYTES),
+    origin: wellFormed(origin),
+    step: wellFormed(step),
+    reason: capUtf8(wellFormed(reason), REASON_CAP_BYTES),
     ...boundedRaw(raw),
     ts: formatClickHouseDateTime(epochMs),
   };
