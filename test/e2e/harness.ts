@@ -83,6 +83,12 @@ export class E2ERun {
   private worker: ChildProcess | undefined;
   private jobId: string | undefined;
   readonly savepoints: SavepointStore;
+  /** What the deploy tooling reported (the secrets scenario scans it). */
+  readonly deployLines: string[] = [];
+  /** The Flink job of this run, once deployed. */
+  get currentJobId(): string | undefined {
+    return this.jobId;
+  }
 
   private constructor(
     readonly name: string,
@@ -93,6 +99,8 @@ export class E2ERun {
     readonly tuning: BridgeTuning = {},
     /** Where the bridge reaches the worker when not directly (a stand-in in front of it). */
     private readonly bridgeWorker?: (workerAddress: string) => Promise<string>,
+    /** The ClickHouse password the job is deployed with, when not the config's (the secrets scenario). */
+    private readonly bridgePassword?: string,
   ) {
     this.config = loadConfig(env);
     this.clickhouse = createClient({
@@ -108,7 +116,11 @@ export class E2ERun {
   /** Creates topics and database, starts the worker and deploys the stock pipeline. */
   static async start(
     scenario: string,
-    options: { tuning?: BridgeTuning; bridgeWorker?: (workerAddress: string) => Promise<string> } = {},
+    options: {
+      tuning?: BridgeTuning;
+      bridgeWorker?: (workerAddress: string) => Promise<string>;
+      bridgePassword?: string;
+    } = {},
   ): Promise<E2ERun> {
     // Usable both as a topic suffix and in a ClickHouse database name.
     const suffix = `${scenario.replace(/[^A-Za-z0-9]+/g, '_')}_${Date.now().toString(36)}`;
@@ -125,7 +137,15 @@ export class E2ERun {
       PIPELINE_NAME: `e2e-${suffix.replace(/_/g, '-').toLowerCase()}`.slice(0, 63),
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     };
-    const run = new E2ERun(suffix, env, loadStack(env), workerPort, options.tuning, options.bridgeWorker);
+    const run = new E2ERun(
+      suffix,
+      env,
+      loadStack(env),
+      workerPort,
+      options.tuning,
+      options.bridgeWorker,
+      options.bridgePassword,
+    );
     await run.createTopics();
     await migrate({
       url: run.config.clickhouse.url,
@@ -219,7 +239,7 @@ export class E2ERun {
   /** Deploys the stock pipeline (optionally from a savepoint) and waits until every task runs. */
   async deploy(savepointPath?: string): Promise<void> {
     const descriptor = await describePipeline(DEFAULT_PIPELINE, this.env);
-    const reporter = consoleReporter(() => {});
+    const reporter = consoleReporter((line) => this.deployLines.push(line));
     const result = await deploy(this.flink, this.savepoints, reporter, {
       descriptor,
       jar: () => locateBridgeJar({ build: false }),
@@ -232,7 +252,7 @@ export class E2ERun {
           url: this.config.clickhouse.url,
           database: this.config.clickhouse.database,
           user: this.config.clickhouse.user,
-          password: this.config.clickhouse.password,
+          password: this.bridgePassword ?? this.config.clickhouse.password,
         },
       },
       // Short checkpoints: the ClickHouse sink commits on checkpoint, so this bounds the wait.
