@@ -163,6 +163,8 @@ describe('worker gRPC endpoint under hostile input', () => {
     );
     // The seeded run covers the refusal (fast-check is deterministic with a seed).
     expect(seen.get(status.INTERNAL) ?? 0).toBeGreaterThan(0);
+    const named = [...seen].map(([code, n]) => `${status[code]} ${n}`).join(', ');
+    console.log(`[fuzz] worker gRPC: 300 random-byte requests: ${named}`);
     await expectAlive();
   });
 
