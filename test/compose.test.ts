@@ -85,6 +85,15 @@ const imageVariables: { image: RegExp; allowed: (name: string) => boolean }[] = 
   },
 ];
 
+/** Every published port as "service host_ip:published->target/protocol", sorted. */
+function publishedPorts(services: Record<string, Service>): string[] {
+  return Object.entries(services)
+    .flatMap(([name, s]) =>
+      (s.ports ?? []).map((p) => `${name} ${p.host_ip}:${p.published}->${p.target}/${p.protocol}`),
+    )
+    .sort();
+}
+
 const isOneShot = (s: Service) => s.restart === 'no';
 const hasHealthcheck = (s: Service) =>
   s.healthcheck?.disable !== true && (s.healthcheck?.test?.length ?? 0) > 0 && s.healthcheck?.test?.[0] !== 'NONE';
@@ -291,15 +300,45 @@ describe('compose.yaml (docker compose config)', () => {
     expect(env('dashboard').DASHBOARD_HOST).toBe('0.0.0.0');
   });
 
-  it('publishes only the UIs, on 127.0.0.1: ClickHouse 8123, Flink 8081, dashboard 3000', () => {
-    const published = Object.entries(services).flatMap(([name, s]) =>
-      (s.ports ?? []).map((p) => `${name} ${p.host_ip}:${p.published}->${p.target}/${p.protocol}`),
-    );
-    expect(published.sort()).toEqual([
-      'clickhouse 127.0.0.1:8123->8123/tcp',
+  it('publishes only the UIs, on 127.0.0.1: Flink 8081, dashboard 3000', () => {
+    expect(publishedPorts(services)).toEqual([
       'dashboard 127.0.0.1:3000->3000/tcp',
       'jobmanager 127.0.0.1:8081->8081/tcp',
     ]);
+  });
+
+  it('compose.ports.yaml also publishes Kafka, ClickHouse and the worker, on 127.0.0.1 only', async () => {
+    const [command, ...prefix] = await composeCommand();
+    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? homedir() };
+    const files = ['-f', join(ROOT, 'compose.yaml'), '-f', join(ROOT, 'compose.ports.yaml')];
+    const config = async (extra: Record<string, string> = {}) =>
+      projectSchema.parse(
+        JSON.parse(
+          (
+            await run(command!, [...prefix, ...files, 'config', '--format', 'json'], {
+              env: { ...env, ...extra },
+              cwd: ROOT,
+            })
+          ).stdout,
+        ),
+      ).services;
+    const withPorts = await config();
+    expect(publishedPorts(withPorts)).toEqual([
+      'clickhouse 127.0.0.1:8123->8123/tcp',
+      'dashboard 127.0.0.1:3000->3000/tcp',
+      'jobmanager 127.0.0.1:8081->8081/tcp',
+      'kafka 127.0.0.1:9092->29092/tcp',
+      'worker 127.0.0.1:50051->50051/tcp',
+    ]);
+    // Host clients are sent back to the published address; services keep kafka:9092.
+    const kafka = withPorts.kafka?.environment ?? {};
+    expect(kafka.KAFKA_ADVERTISED_LISTENERS).toBe('PLAINTEXT://kafka:9092,HOST://127.0.0.1:9092');
+    expect(kafka.KAFKA_LISTENERS).toBe('PLAINTEXT://:9092,CONTROLLER://:9093,HOST://:29092');
+    expect(kafka.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP).toBe('CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,HOST:PLAINTEXT');
+    // Moving the Kafka port moves what it advertises with it.
+    const moved = await config({ KAFKA_HOST_PORT: '19092' });
+    expect(publishedPorts(moved).filter((p) => p.startsWith('kafka'))).toEqual(['kafka 127.0.0.1:19092->29092/tcp']);
+    expect(moved.kafka?.environment?.KAFKA_ADVERTISED_LISTENERS).toBe('PLAINTEXT://kafka:9092,HOST://127.0.0.1:19092');
   });
 
   it('lets TaskManagers scale: no fixed name, no host port, shared state volume', () => {

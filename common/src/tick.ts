@@ -10,8 +10,16 @@ export const SYMBOL_PATTERN = /^[A-Z][A-Z0-9.]{0,9}$/;
 /** The symbol rule in words, for error messages (the tick's and the API's). */
 export const SYMBOL_RULE = 'an upper-case ticker (A-Z, 0-9, ".", max 10)';
 
+/** A UTF-16 code unit of a surrogate pair standing alone (a `u` regex reads a whole pair as one code point). */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 export const tickSchema = z.object({
-  id: z.string().min(1, 'id must be a non-empty string').max(128, 'id must be at most 128 characters'),
+  id: z
+    .string()
+    .min(1, 'id must be a non-empty string')
+    .max(128, 'id must be at most 128 characters')
+    // A JSON escape can spell a lone surrogate, which no UTF-8 store (ClickHouse) can hold.
+    .refine((s) => !LONE_SURROGATE.test(s), 'id must be well-formed Unicode (no lone surrogate)'),
   symbol: z.string().regex(SYMBOL_PATTERN, `symbol must be ${SYMBOL_RULE}`),
   price: z.number().positive('price must be > 0'),
   volume: z.number().int('volume must be an integer').nonnegative('volume must be >= 0'),

@@ -4,6 +4,12 @@ import { formatTickTs, parseTick, tickSchema } from '../src/tick';
 const good = { id: 'AAPL-1', symbol: 'AAPL', price: 187.25, volume: 300, ts: '2026-11-21T09:30:00.125Z' };
 
 describe('tickSchema', () => {
+  it('accepts ids with any well-formed Unicode: emoji, NUL, BOM, right-to-left marks', () => {
+    for (const id of ['😀👩‍👩‍👧', 'a\u0000b', '\uFEFFx', '\u202Eevil', 'שלום']) {
+      expect(parseTick(JSON.stringify({ ...good, id }))).toEqual({ ok: true, tick: { ...good, id } });
+    }
+  });
+
   it('accepts a valid tick unchanged', () => {
     expect(tickSchema.parse(good)).toEqual(good);
   });
@@ -18,6 +24,8 @@ describe('tickSchema', () => {
     [{ ...good, ts: '2026-02-30T09:30:00.000Z' }, 'ts: ts must be a real calendar time'],
     [{ ...good, ts: '2026-13-21T09:30:00.000Z' }, 'ts: ts must be a real calendar time'],
     [{ ...good, id: '' }, 'id: id must be a non-empty string'],
+    [{ ...good, id: 'a\uD800' }, 'id: id must be well-formed Unicode (no lone surrogate)'],
+    [{ ...good, id: '\uDC00b' }, 'id: id must be well-formed Unicode (no lone surrogate)'],
   ])('rejects %j with "%s"', (value, reason) => {
     const result = parseTick(JSON.stringify(value));
     expect(result.ok).toBe(false);

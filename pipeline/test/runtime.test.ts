@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compile, encodeOrderKey, kafkaSource, kafkaTime, kafkaTopic, pipeline, reject, tumbling } from '../src/dsl';
-import { runChain } from '../src/runtime/chain';
+import { NOT_UTF8, runChain } from '../src/runtime/chain';
 import { boundedRaw, deadLetterRow, formatClickHouseDateTime } from '../src/runtime/deadLetter';
 import { runFinish, runLate } from '../src/runtime/window';
 import { fire, forward, readable, rec } from './helpers';
@@ -305,6 +305,9 @@ describe('ClickHouse DateTime text', () => {
   it('formats UTC and clamps a missing (-1) timestamp to the epoch', () => {
     expect(formatClickHouseDateTime(Date.UTC(2026, 0, 2, 3, 4, 5, 678))).toBe('2026-01-02 03:04:05');
     expect(formatClickHouseDateTime(-1)).toBe('1970-01-01 00:00:00');
+    // A Kafka timestamp past what Date (and DateTime) can hold is clamped instead of throwing.
+    expect(formatClickHouseDateTime(Number.MAX_SAFE_INTEGER)).toBe('2106-02-07 06:28:15');
+    expect(formatClickHouseDateTime(8.64e15 + 1)).toBe('2106-02-07 06:28:15');
   });
 });
 
@@ -343,6 +346,21 @@ describe('dead-letter rows stay writable', () => {
     ]);
   });
 
+  it('replace lone surrogates in reasons (V8 names half an emoji in a JSON.parse error)', () => {
+    const reason = (() => {
+      try {
+        JSON.parse('😀');
+        return '';
+      } catch (err) {
+        return (err as Error).message;
+      }
+    })();
+    expect(/\p{Cs}/u.test(reason)).toBe(true);
+    const row = deadLetterRow('o\uD800', 's', reason, '😀', 0);
+    expect([row.origin, /\p{Cs}/u.test(row.reason), row.reason.includes('\uFFFD')]).toEqual(['o\uFFFD', false, true]);
+    expect(JSON.stringify(row)).not.toMatch(/\\ud[89a-f]/i);
+  });
+
   it('cut long reasons at 4 KiB', () => {
     expect(deadLetterRow('o', 's', 'r'.repeat(10_000), '', 0).reason).toBe('r'.repeat(4_096));
   });
@@ -351,5 +369,14 @@ describe('dead-letter rows stay writable', () => {
     const notUtf8 = { value: new Uint8Array([0x7b, 0xc3, 0x28, 0x7d]), key: 'k', timestamp: T, origin: 'in/0/7' };
     const result = readable(runChain(build().chains.get('parse')!, [notUtf8]));
     expect(result.rejections[0]?.deadLetter).toMatchObject({ raw: 'e8MofQ==', raw_bytes: 4, raw_encoding: 'base64' });
+  });
+
+  it('refuse a source value that is not UTF-8 before any step sees it', () => {
+    // `{"v":"<ff>"}` decodes leniently (U+FFFD) to valid JSON; the first step must never see it.
+    const bytes = Buffer.concat([Buffer.from('{"v":"'), Buffer.from([0xff]), Buffer.from('"}')]);
+    const record = { value: new Uint8Array(bytes), key: 'k', timestamp: T, origin: 'in/0/8' };
+    const result = readable(runChain(build().chains.get('parse')!, [record]));
+    expect(result.outputs).toEqual([]);
+    expect(result.rejections.map((r) => [r.inputIndex, r.reason])).toEqual([[0, NOT_UTF8]]);
   });
 });

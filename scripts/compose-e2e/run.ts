@@ -32,11 +32,9 @@ const ENGINE = join(ROOT, 'scripts', 'compose-e2e', 'engine.sh');
 // Free high ports by default, so a local stack or a demo on the default ports is left alone.
 const PORTS = {
   flink: process.env.FLINK_UI_PORT ?? '28081',
-  clickhouse: process.env.CLICKHOUSE_HTTP_PORT ?? '28123',
   dashboard: process.env.DASHBOARD_PORT ?? '23000',
 };
 const FLINK = `http://127.0.0.1:${PORTS.flink}`;
-const CLICKHOUSE = `http://127.0.0.1:${PORTS.clickhouse}`;
 const DASHBOARD = `http://127.0.0.1:${PORTS.dashboard}`;
 /** Ticks of each bounded producer run, and their rate: long enough to straddle a stop or a kill. */
 const BOUNDED_COUNT = Number(process.env.TICKER_E2E_BOUNDED_COUNT ?? 3000);
@@ -52,7 +50,6 @@ const imagesMode = z
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   FLINK_UI_PORT: PORTS.flink,
-  CLICKHOUSE_HTTP_PORT: PORTS.clickhouse,
   DASHBOARD_PORT: PORTS.dashboard,
   // A quiet stack: the Node services log warnings and errors only.
   LOG_LEVEL: process.env.TICKER_E2E_STACK_LOG_LEVEL ?? 'warn',
@@ -198,15 +195,13 @@ async function getJson<T>(url: string): Promise<T> {
   return (await response.json()) as T;
 }
 
+/** A query through the ClickHouse container's own client: compose.yaml publishes no ClickHouse port. */
 async function clickhouse(query: string): Promise<string> {
-  const response = await fetch(`${CLICKHOUSE}/?database=stocks`, {
-    method: 'POST',
-    body: query,
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`ClickHouse: ${text.slice(0, 300)}`);
-  return text.trim();
+  const result = await compose(
+    ['exec', '-T', 'clickhouse', 'clickhouse-client', '--database', 'stocks', '--query', query],
+    { timeoutMs: 30_000, label: 'clickhouse-client' },
+  );
+  return result.stdout.trim();
 }
 
 interface JobOverview {

@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { expect, it } from 'vitest';
+import { NOT_UTF8 } from '../../pipeline/src/runtime/chain';
 import { E2ERun, eventually } from './harness';
 
 const BOUND = 4096;
@@ -86,8 +87,8 @@ it('an oversized record is one dead letter, a busy window a candle, with no rest
       '2026-01-05 14:30:10',
     ]);
 
-    // Bytes that are not UTF-8: rejected by the worker's parse step, kept exactly as base64.
-    expect(bad.reason).toMatch(/^invalid JSON: /);
+    // Bytes that are not UTF-8: rejected before the worker's parse step, kept exactly as base64.
+    expect(bad.reason).toBe(NOT_UTF8);
     expect([bad.raw, bad.raw_sha256, bad.raw_encoding]).toEqual(['e/99', sha256(notUtf8), 'base64']);
 
     // `rejected` gets the same rows (the view copies the contract columns), the DLQ topic too.

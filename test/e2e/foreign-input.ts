@@ -21,12 +21,15 @@ function lcg(seed: number): () => number {
   };
 }
 
+/** A record with a key and a text value (this scenario sends no nulls or raw bytes). */
+type TextRecord = ForeignRecord & { key: string; value: string };
+
 export interface ForeignInput {
-  records: ForeignRecord[];
+  records: TextRecord[];
   /** How many records were sent twice. */
   repeats: number;
   /** The tick dated a day ahead. */
-  future: ForeignRecord;
+  future: TextRecord;
   /** Windows ending by this event time have fired once the sentinels are read. */
   closedBeforeMs: number;
 }
@@ -44,7 +47,7 @@ export function foreignInput(nowMs: number): ForeignInput {
     .map(({ r }) => ({ key: r.key, value: r.value }));
 
   // A retrying producer: every 40th record is sent again, a few records later (same key, same bytes).
-  const records: ForeignRecord[] = [];
+  const records: TextRecord[] = [];
   let repeats = 0;
   shuffled.forEach((record, i) => {
     records.push(record);
@@ -54,7 +57,7 @@ export function foreignInput(nowMs: number): ForeignInput {
     }
   });
   // One valid tick dated a day ahead of the clock, in the middle of the stream.
-  const future: ForeignRecord = {
+  const future: TextRecord = {
     key: 'AAPL',
     value: JSON.stringify({
       id: 'future-1',

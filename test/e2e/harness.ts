@@ -84,6 +84,12 @@ export class E2ERun {
   private worker: ChildProcess | undefined;
   private jobId: string | undefined;
   readonly savepoints: SavepointStore;
+  /** What the deploy tooling reported (the secrets scenario scans it). */
+  readonly deployLines: string[] = [];
+  /** The Flink job of this run, once deployed. */
+  get currentJobId(): string | undefined {
+    return this.jobId;
+  }
 
   private constructor(
     readonly name: string,
@@ -96,6 +102,8 @@ export class E2ERun {
     private readonly bridgeWorker?: (workerAddress: string) => Promise<string>,
     /** The pipeline module the worker serves (its descriptor must be the stock pipeline's). */
     private readonly workerFile: string = DEFAULT_PIPELINE,
+    /** The ClickHouse password the job is deployed with, when not the config's (the secrets scenario). */
+    private readonly bridgePassword?: string,
   ) {
     this.config = loadConfig(env);
     this.clickhouse = createClient({
@@ -118,6 +126,7 @@ export class E2ERun {
       workerFile?: string;
       /** Environment overrides (e.g. WORKER_PROCESSES). */
       env?: Record<string, string>;
+      bridgePassword?: string;
     } = {},
   ): Promise<E2ERun> {
     // Usable both as a topic suffix and in a ClickHouse database name.
@@ -144,6 +153,7 @@ export class E2ERun {
       options.tuning,
       options.bridgeWorker,
       options.workerFile,
+      options.bridgePassword,
     );
     await run.createTopics();
     await migrate({
@@ -238,7 +248,7 @@ export class E2ERun {
   /** Deploys the stock pipeline (optionally from a savepoint) and waits until every task runs. */
   async deploy(savepointPath?: string): Promise<void> {
     const descriptor = await describePipeline(DEFAULT_PIPELINE, this.env);
-    const reporter = consoleReporter(() => {});
+    const reporter = consoleReporter((line) => this.deployLines.push(line));
     const result = await deploy(this.flink, this.savepoints, reporter, {
       descriptor,
       jar: () => locateBridgeJar({ build: false }),
@@ -251,7 +261,7 @@ export class E2ERun {
           url: this.config.clickhouse.url,
           database: this.config.clickhouse.database,
           user: this.config.clickhouse.user,
-          password: this.config.clickhouse.password,
+          password: this.bridgePassword ?? this.config.clickhouse.password,
         },
       },
       // Short checkpoints: the ClickHouse sink commits on checkpoint, so this bounds the wait.

@@ -1,7 +1,8 @@
 // A producer that is not ours: Kafka's own Java client, sending each record WITHOUT a timestamp, so
 // the client stamps the send time as most clients do (kafka-python, kcat, librdkafka). Reads one
-// record per stdin line: "<partition or -1>\t<key>\t<base64 value>", sends them in order (idempotent,
-// acks=all) and prints "sent <n>". The end-to-end suite's foreign-producer scenario uses it.
+// record per stdin line: "<partition or -1>\t<key>\t<base64 value>", where a key or value of \N is
+// null (no key / a tombstone), sends them in order (idempotent, acks=all) and prints "sent <n>". The
+// end-to-end suite's foreign-producer and fuzz scenarios use it.
 // Usage: java -cp '<kafka libs>/*' ForeignProducer.java <bootstrap> <topic>
 
 import java.io.BufferedReader;
@@ -19,6 +20,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 public class ForeignProducer {
+    /** Marks a null key or value (base64 never contains a backslash). */
+    private static final String NULL = "\\N";
+
     public static void main(String[] args) throws Exception {
         Properties props = new Properties();
         props.put("bootstrap.servers", args[0]);
@@ -35,9 +39,10 @@ public class ForeignProducer {
                 if (line.isEmpty()) continue;
                 String[] parts = line.split("\t", 3);
                 int partition = Integer.parseInt(parts[0]);
-                byte[] value = Base64.getDecoder().decode(parts[2]);
+                String key = NULL.equals(parts[1]) ? null : parts[1];
+                byte[] value = NULL.equals(parts[2]) ? null : Base64.getDecoder().decode(parts[2]);
                 // No timestamp argument: the client sets CreateTime to the send time.
-                sent.add(producer.send(new ProducerRecord<>(topic, partition < 0 ? null : partition, parts[1], value)));
+                sent.add(producer.send(new ProducerRecord<>(topic, partition < 0 ? null : partition, key, value)));
             }
             producer.flush();
             for (Future<RecordMetadata> f : sent) f.get();

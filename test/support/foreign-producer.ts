@@ -10,9 +10,14 @@ const program = fileURLToPath(new URL('./ForeignProducer.java', import.meta.url)
 export interface ForeignRecord {
   /** An explicit partition, or undefined for the client's own partitioner (by key). */
   partition?: number;
-  key: string;
-  value: string;
+  /** The key text; null sends a record without a key. */
+  key: string | null;
+  /** The value as text or exact bytes; null sends a record without a value. */
+  value: string | Buffer | null;
 }
+
+/** How ForeignProducer.java reads a null key or value (base64 never contains a backslash). */
+const NULL_FIELD = '\\N';
 
 /** Sends `records` in order to `topic`; resolves when the client confirmed every one. */
 export async function sendWithForeignClient(options: {
@@ -34,9 +39,12 @@ export async function sendWithForeignClient(options: {
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  const lines = options.records.map(
-    (r) => `${r.partition ?? -1}\t${r.key}\t${Buffer.from(r.value, 'utf8').toString('base64')}\n`,
-  );
+  const lines = options.records.map((r) => {
+    if (r.key !== null && /[\t\r\n]/.test(r.key))
+      throw new Error(`a key cannot hold a tab or line break: ${JSON.stringify(r.key)}`);
+    const value = r.value === null ? NULL_FIELD : Buffer.from(r.value).toString('base64');
+    return `${r.partition ?? -1}\t${r.key ?? NULL_FIELD}\t${value}\n`;
+  });
   child.stdin.end(lines.join(''));
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);

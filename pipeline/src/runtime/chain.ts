@@ -7,7 +7,7 @@ import type { StepKind } from '../dsl/builder';
 import { isRejected } from '../dsl/reject';
 import type { SourceRecord } from '../dsl/types';
 import { AccumulatorError, type AccumulatorRuntime, oneRecordAccumulator } from './accumulator';
-import { deadLetterRow, describeThrown } from './deadLetter';
+import { deadLetterRow, describeThrown, isUtf8 } from './deadLetter';
 import { stampedJson } from './logicVersion';
 import {
   type BatchResult,
@@ -54,6 +54,9 @@ interface Emitter {
   accumulators: readonly AccumulatorRuntime[];
 }
 
+/** Why a source value that is not UTF-8 is refused before any step sees it (JSON text is UTF-8, RFC 8259). */
+export const NOT_UTF8 = 'not UTF-8: the value is not valid UTF-8 text';
+
 /** Runs the chain over every record of the batch. */
 export function runChain(chain: ChainRuntime, records: readonly WireRecord[]): BatchResult {
   const outputs: WireOutput[] = [];
@@ -65,7 +68,10 @@ export function runChain(chain: ChainRuntime, records: readonly WireRecord[]): B
     const raw = bytesToText(record.value);
     let input: unknown;
     let failure: Failure | undefined;
-    if (chain.fromSource) {
+    if (chain.fromSource && !isUtf8(record.value)) {
+      // Decoding would turn the bad bytes into U+FFFD and could make a valid-looking tick of them.
+      failure = { step: firstStep, reason: NOT_UTF8 };
+    } else if (chain.fromSource) {
       const source: SourceRecord = { value: raw, key: record.key, timestamp, origin: record.origin };
       input = source;
     } else {

@@ -16,10 +16,16 @@ const BASE64_SOURCE_BYTES = (RAW_CAP_BYTES / 4) * 3;
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** Epoch ms as ClickHouse DateTime text in UTC: 'YYYY-MM-DD hh:mm:ss' (milliseconds dropped). */
+/** The last time a ClickHouse DateTime holds (UInt32 seconds): 2106-02-07 06:28:15 UTC. */
+export const MAX_DATETIME_MS = 4_294_967_295_000;
+
+/**
+ * Epoch ms as ClickHouse DateTime text in UTC: 'YYYY-MM-DD hh:mm:ss' (milliseconds dropped), clamped
+ * to the range DateTime holds. Any Kafka client may stamp any 64-bit time (the fuzz suite does).
+ */
 export function formatClickHouseDateTime(epochMs: number): string {
-  // A missing Kafka timestamp arrives as -1; DateTime cannot hold times before 1970.
-  const ms = Number.isFinite(epochMs) && epochMs >= 0 ? epochMs : 0;
+  // A missing Kafka timestamp arrives as -1; DateTime cannot hold times before 1970 or after 2106.
+  const ms = Number.isFinite(epochMs) ? Math.min(Math.max(epochMs, 0), MAX_DATETIME_MS) : 0;
   const iso = new Date(ms).toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
 }
@@ -39,7 +45,8 @@ export function capUtf8(text: string, maxBytes: number): string {
   return bytes.length <= maxBytes ? text : bytes.subarray(0, utf8Cut(bytes, maxBytes)).toString('utf8');
 }
 
-function isUtf8(bytes: Uint8Array): boolean {
+/** Whether `bytes` are well-formed UTF-8 (no stray continuation bytes, overlongs or surrogates). */
+export function isUtf8(bytes: Uint8Array): boolean {
   try {
     strictUtf8.decode(bytes);
     return true;
@@ -63,7 +70,16 @@ export function boundedRaw(
   return { raw: base64, raw_bytes: bytes.length, raw_sha256, raw_encoding: 'base64' };
 }
 
-/** The dead-letter row for an input a step refused. */
+/**
+ * `text` with every lone surrogate replaced by U+FFFD. V8's JSON.parse errors name the unexpected
+ * UTF-16 unit, half of an emoji for instance; JSON.stringify writes it as a "\ud83d" escape, which
+ * ClickHouse refuses: one such reason failed the whole dead-letter batch, again and again.
+ */
+export function wellFormed(text: string): string {
+  return text.replace(/\p{Cs}/gu, '\uFFFD');
+}
+
+/** The dead-letter row for an input a step refused (its text fields well-formed Unicode). */
 export function deadLetterRow(
   origin: string,
   step: string,
@@ -72,9 +88,9 @@ export function deadLetterRow(
   epochMs: number,
 ): DeadLetterRow {
   return {
-    origin,
-    step,
-    reason: capUtf8(reason, REASON_CAP_BYTES),
+    origin: wellFormed(origin),
+    step: wellFormed(step),
+    reason: capUtf8(wellFormed(reason), REASON_CAP_BYTES),
     ...boundedRaw(raw),
     ts: formatClickHouseDateTime(epochMs),
   };

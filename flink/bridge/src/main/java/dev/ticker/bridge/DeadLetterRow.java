@@ -37,6 +37,9 @@ final class DeadLetterRow {
     static final java.time.format.DateTimeFormatter CLICKHOUSE_DATETIME =
             java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(java.time.ZoneOffset.UTC);
 
+    /** The last time a ClickHouse DateTime holds (UInt32 seconds): 2106-02-07 06:28:15 UTC. */
+    static final long MAX_DATETIME_MS = 4_294_967_295_000L;
+
     /** The dead-letter JSON row; {@code raw} is the refused input. */
     static byte[] json(String origin, String step, String reason, Raw raw, long timestampMs) {
         ObjectNode row = MAPPER.createObjectNode();
@@ -47,7 +50,9 @@ final class DeadLetterRow {
         row.put("raw_bytes", raw.length);
         row.put("raw_sha256", raw.sha256());
         row.put("raw_encoding", raw.valid ? "utf8" : "base64");
-        row.put("ts", CLICKHOUSE_DATETIME.format(Instant.ofEpochMilli(Math.max(0, timestampMs))));
+        // Clamped to what a ClickHouse DateTime holds (1970 to 2106): a Kafka client may stamp any long.
+        long ms = Math.min(Math.max(0, timestampMs), MAX_DATETIME_MS);
+        row.put("ts", CLICKHOUSE_DATETIME.format(Instant.ofEpochMilli(ms)));
         return row.toString().getBytes(StandardCharsets.UTF_8);
     }
 

@@ -71,4 +71,15 @@ class DeadLetterRowTest {
         assertEquals("r".repeat(4_096), row.get("reason").asText());
         assertEquals("1970-01-01 00:00:00", row.get("ts").asText());
     }
+
+    @Test
+    void timesOutsideClickHouseDateTimeAreClamped() throws Exception {
+        // Any Kafka client may stamp any long; DateTime holds 1970 to 2106-02-07 06:28:15.
+        for (long ms : new long[] {Long.MAX_VALUE, 253_402_300_800_000L}) {
+            JsonNode row = JSON.readTree(DeadLetterRow.json("o", "s", "r", DeadLetterRow.raw(new byte[0]), ms));
+            assertEquals("2106-02-07 06:28:15", row.get("ts").asText());
+        }
+        JsonNode early = JSON.readTree(DeadLetterRow.json("o", "s", "r", DeadLetterRow.raw(new byte[0]), Long.MIN_VALUE));
+        assertEquals("1970-01-01 00:00:00", early.get("ts").asText());
+    }
 }
