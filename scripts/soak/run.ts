@@ -266,6 +266,12 @@ export async function soak(options: Options): Promise<SoakResult> {
         },
       };
       samples.push(sample);
+      // The samples so far survive an interrupted or killed run.
+      if (options.out)
+        writeFileSync(
+          `${options.out}.partial`,
+          `${JSON.stringify({ samples, checkpoints: [...checkpoints.values()] })}\n`,
+        );
       if (!warmupHeapTaken && t >= heapFrom) {
         warmupHeapTaken = true;
         const heap = await liveHeapNow(jvmPids());
