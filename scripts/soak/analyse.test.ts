@@ -76,12 +76,13 @@ describe('judge', () => {
         endSeconds: 300,
         warmupSeconds: 120,
         checkpointBytes: series(5, (t) => 1000 + t * 100),
-        rss: { 'flink-taskmanager': series(5, (t) => t * MiB) },
+        rss: { 'flink-taskmanager': series(5, (t) => t * MiB), clickhouse: series(5, (t) => t * MiB) },
       }),
     );
     expect(byName(checks, 'checkpoint size drift')).toMatchObject({ ok: true });
     expect(byName(checks, 'checkpoint size drift')?.notJudged).toMatch(/needs 120 s after 660 s/);
-    expect(byName(checks, 'RSS growth of flink-taskmanager')?.notJudged).toBeDefined();
+    expect(byName(checks, 'RSS growth of flink-taskmanager')?.notJudged).toMatch(/needs 120 s after 660 s/);
+    expect(byName(checks, 'RSS growth of clickhouse')?.notJudged).toMatch(/needs 120 s after 660 s/);
   });
 
   it('fails a checkpoint size drifting 20 % and passes one drifting 5 %', () => {
@@ -106,6 +107,18 @@ describe('judge', () => {
       ok: true,
       notJudged: 'kafka was restarted during the run',
     });
+  });
+});
+
+it('shows but does not judge the memory of a JVM other jobs shared', () => {
+  const reason = '3 other Flink jobs ran on the shared cluster during the run';
+  const checks = judge(
+    input({ shared: { 'flink-jobmanager': reason }, heapAfterGc: { 'flink-jobmanager': series(30, (t) => t * MiB) } }),
+  );
+  expect(byName(checks, 'heap-after-GC growth of flink-jobmanager')).toMatchObject({
+    ok: true,
+    notJudged: reason,
+    measured: 60,
   });
 });
 

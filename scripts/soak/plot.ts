@@ -19,9 +19,9 @@ export interface Chart {
 }
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
-const W = 760;
+const W = 820;
 const H = 320;
-const M = { left: 70, right: 190, top: 34, bottom: 44 };
+const M = { left: 70, right: 250, top: 34, bottom: 44 };
 
 function xmlText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

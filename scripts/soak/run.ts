@@ -8,7 +8,7 @@
  * missing or doubled. Writes the samples as JSON and (with --plots) SVG charts.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Command } from 'commander';
@@ -82,6 +82,8 @@ export interface SoakResult {
   checkpoints: CheckpointReading[];
   /** Heap after a forced full GC (jcmd GC.run) at the end of warm-up and at the end, bytes. */
   liveHeap: Record<string, Point[]>;
+  /** Other Flink jobs that ran on the cluster during the judged time. */
+  otherJobs: number;
   /** Stack processes replaced during the run (another user's fault test), with when. */
   restarts: { t: number; name: string }[];
   drainSeconds: number;
@@ -331,11 +333,20 @@ export async function soak(options: Options): Promise<SoakResult> {
       samples.map((s) => ({ t: s.t, v: pick(s) ?? Number.NaN }));
     const rssNames = Object.keys(samples[0]?.rss ?? {});
     const limits = DEFAULT_LIMITS;
+    // Other jobs on the shared cluster during the judged time load the same JobManager and TaskManager.
+    const judgedFrom = t0 + warmupSeconds * 1000;
+    const others = (await run.flink.listJobs().catch(() => [])).filter(
+      (j) => j.jid !== jobId && j['start-time'] <= Date.now() && (j['end-time'] < 0 || j['end-time'] >= judgedFrom),
+    ).length;
+    const sharedReason = `${others} other Flink jobs ran on the shared cluster during the run`;
+    const shared: Record<string, string> =
+      others > 0 ? { 'flink-jobmanager': sharedReason, 'flink-taskmanager': sharedReason } : {};
     const checks = judge({
       warmupSeconds,
       stateSettleSeconds,
       endSeconds: samples.at(-1)?.t ?? 0,
       restarted: restarts.map((r) => r.name),
+      shared,
       rss: Object.fromEntries(rssNames.map((name) => [name, series((s) => s.rss[name] ?? null)])),
       heapAfterGc: liveHeap,
       checkpointBytes: [...checkpoints.values()].map((c) => ({ t: c.t, v: c.stateBytes })),
@@ -362,6 +373,7 @@ export async function soak(options: Options): Promise<SoakResult> {
       samples,
       checkpoints: [...checkpoints.values()],
       liveHeap,
+      otherJobs: others,
       restarts,
       drainSeconds,
       drained,
@@ -451,7 +463,16 @@ async function main(argv: string[]): Promise<number> {
     .option('--drain-minutes <n>', 'longest wait for ClickHouse to catch up after producing', '10')
     .option('--out <file>', 'where to write the JSON (default: <stack>/soak/soak-<time>.json)')
     .option('--plots <dir>', 'write SVG charts there')
+    .option('--replot <json>', 'only draw the charts of an earlier run (with --plots)')
     .parse(argv, { from: 'user' });
+  const replot = command.opts<{ replot?: string; plots?: string }>();
+  if (replot.replot) {
+    const earlier = JSON.parse(readFileSync(replot.replot, 'utf8')) as SoakResult;
+    const dir = replot.plots ?? dirname(replot.replot);
+    mkdirSync(dir, { recursive: true });
+    for (const [file, svg] of Object.entries(charts(earlier))) writeFileSync(join(dir, file), svg);
+    return 0;
+  }
   const parsed = optionsSchema.safeParse(command.opts());
   if (!parsed.success) {
     process.stderr.write(`${parsed.error.issues.map((i) => i.message).join('\n')}\n`);
