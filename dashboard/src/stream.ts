@@ -36,7 +36,7 @@ export interface LiveFeedOptions {
   describeError: (error: unknown) => string;
   /** Produces the pipeline health pushed as `health` events. */
   checkHealth: () => Promise<PipelineHealth>;
-  /** Where poll and client failures are reported. */
+  /** Where poll and client failures (and dropped slow clients) are reported. */
   log: Pick<Logger, 'warn'>;
   pollIntervalMs?: number;
   latenessMs?: number;
@@ -44,7 +44,22 @@ export interface LiveFeedOptions {
   healthIntervalMs?: number;
   /** How many ticks one query reads; a poll reads pages until it has caught up. */
   pageSize?: number;
+  /** When a client that does not read is dropped (see SlowClientPolicy). */
+  slowClients?: Partial<SlowClientPolicy>;
 }
+
+/**
+ * A client whose unsent output (what the kernel's socket buffers could not take) is above
+ * `maxBufferedBytes` at `strikes` writes in a row is too slow to follow and is disconnected, so one
+ * stalled browser costs at most about `maxBufferedBytes` plus a few frames of server memory. A
+ * reader that is merely behind for a moment (one large frame) drains below the bound and is kept.
+ */
+export interface SlowClientPolicy {
+  maxBufferedBytes: number;
+  strikes: number;
+}
+
+export const DEFAULT_SLOW_CLIENT_POLICY: SlowClientPolicy = { maxBufferedBytes: 1024 * 1024, strikes: 3 };
 
 /** A tick row as the API and the stream send it. */
 export function tickEvent(row: TickRow): TickEvent {
@@ -79,8 +94,6 @@ export function alertEvent(row: AlertRow): AlertEvent {
   };
 }
 
-/** A client whose unsent output exceeds this is too slow to follow and is disconnected. */
-const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** Candles and alerts are re-read for this long before the newest one seen. */
 const WINDOW_LOOKBACK_MS = 3 * 60_000;
 /** How many pages of ticks one poll reads at most before yielding. */
@@ -89,6 +102,8 @@ const MAX_PAGES_PER_POLL = 20;
 interface Client {
   res: ServerResponse;
   ready: boolean;
+  /** Writes in a row that found the client's unsent output above the bound. */
+  strikes: number;
 }
 
 /** One process's poller and its SSE clients. */
@@ -99,6 +114,9 @@ export class LiveFeed {
   private readonly heartbeatMs: number;
   private readonly healthIntervalMs: number;
   private readonly pageSize: number;
+  private readonly slowClients: SlowClientPolicy;
+  /** Clients dropped for not reading, since start. */
+  private dropped = 0;
 
   private primed = false;
   private tickWatermarkMs = 0;
@@ -123,6 +141,12 @@ export class LiveFeed {
     this.heartbeatMs = options.heartbeatMs ?? 15_000;
     this.healthIntervalMs = options.healthIntervalMs ?? 5000;
     this.pageSize = options.pageSize ?? 5000;
+    this.slowClients = { ...DEFAULT_SLOW_CLIENT_POLICY, ...options.slowClients };
+  }
+
+  /** Clients disconnected so far for not reading. */
+  get droppedClients(): number {
+    return this.dropped;
   }
 
   /** Number of connected clients. */
@@ -143,7 +167,7 @@ export class LiveFeed {
       'X-Accel-Buffering': 'no',
     });
     res.write('retry: 3000\n\n');
-    const client: Client = { res, ready: false };
+    const client: Client = { res, ready: false, strikes: 0 };
     this.clients.add(client);
     res.on('close', () => this.remove(client));
     if (this.clickhouseDown !== null) this.send(client, 'status', { clickhouse: 'down', message: this.clickhouseDown });
@@ -300,13 +324,14 @@ export class LiveFeed {
 
   private broadcast(event: string, data: unknown): void {
     if (this.clients.size === 0) return;
-    const frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    // Encoded once for every client (a frame can be hundreds of KB and go to a thousand clients).
+    const frame = Buffer.from(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     // Before `ready` a client only gets status and health, never data it could not place.
     const dataEvent = event === 'ticks' || event === 'candles' || event === 'alerts';
     for (const client of this.clients) if (client.ready || !dataEvent) this.write(client, frame);
   }
 
-  private broadcastRaw(frame: string): void {
+  private broadcastRaw(frame: string | Buffer): void {
     for (const client of this.clients) this.write(client, frame);
   }
 
@@ -314,9 +339,21 @@ export class LiveFeed {
     this.write(client, `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   }
 
-  private write(client: Client, frame: string): void {
-    if (client.res.writableLength > MAX_BUFFERED_BYTES) {
-      this.options.log.warn('SSE client too slow, disconnecting');
+  private write(client: Client, frame: string | Buffer): void {
+    const buffered = client.res.writableLength;
+    client.strikes = buffered > this.slowClients.maxBufferedBytes ? client.strikes + 1 : 0;
+    if (client.strikes >= this.slowClients.strikes) {
+      this.dropped += 1;
+      const socket = client.res.socket;
+      this.options.log.warn(
+        {
+          client: socket ? `${socket.remoteAddress}:${socket.remotePort}` : 'unknown',
+          bufferedBytes: buffered,
+          strikes: client.strikes,
+          clientsLeft: this.clients.size - 1,
+        },
+        'SSE client not reading: disconnected',
+      );
       client.res.destroy();
       this.remove(client);
       return;

@@ -160,3 +160,71 @@ export class SseReader {
     this.controller.abort();
   }
 }
+
+const ID_MARK = Buffer.from('{"id":"');
+const READY_MARK = Buffer.from('event: ready');
+
+/**
+ * A /api/stream client on a raw TCP socket that does not parse JSON (so a test or benchmark can run
+ * hundreds of them): it counts the ticks it receives and checks each id against `expectId(n)` for
+ * the n-th tick. A stalled client sends the request and never reads a byte.
+ */
+export class RawStreamClient {
+  readonly socket: net.Socket;
+  ticks = 0;
+  ready = false;
+  closed = false;
+  /** The first tick whose id differs from the expected one. */
+  mismatch: string | undefined;
+  private tail = Buffer.alloc(0);
+
+  constructor(
+    port: number,
+    readonly options: { stalled?: boolean; expectId?: (index: number) => string } = {},
+  ) {
+    this.socket = net.connect(port, '127.0.0.1');
+    this.socket.on('connect', () => {
+      this.socket.write(`GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\n\r\n`);
+      if (options.stalled) this.socket.pause();
+    });
+    this.socket.on('data', (chunk: Buffer) => this.scan(chunk));
+    this.socket.on('close', () => {
+      this.closed = true;
+    });
+    this.socket.on('error', () => {});
+  }
+
+  /** The local address the server sees, `127.0.0.1:<port>`. */
+  get address(): string {
+    return `127.0.0.1:${this.socket.localPort}`;
+  }
+
+  private scan(chunk: Buffer): void {
+    // A mark or an id can straddle two chunks: the unfinished end of the last one is kept.
+    const data = this.tail.length > 0 ? Buffer.concat([this.tail, chunk]) : chunk;
+    if (!this.ready && data.includes(READY_MARK)) this.ready = true;
+    let keepFrom = Math.max(0, data.length - (Math.max(ID_MARK.length, READY_MARK.length) - 1));
+    let at = data.indexOf(ID_MARK);
+    while (at !== -1) {
+      const start = at + ID_MARK.length;
+      const end = data.indexOf(0x22, start);
+      if (end === -1) {
+        keepFrom = at;
+        break;
+      }
+      const id = data.toString('utf8', start, end);
+      const expected = this.options.expectId?.(this.ticks);
+      if (expected !== undefined && id !== expected && this.mismatch === undefined) {
+        this.mismatch = `tick ${this.ticks}: expected ${expected}, got ${id}`;
+      }
+      this.ticks += 1;
+      keepFrom = Math.max(keepFrom, end + 1);
+      at = data.indexOf(ID_MARK, end + 1);
+    }
+    this.tail = Buffer.from(data.subarray(Math.min(keepFrom, data.length)));
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}

@@ -14,6 +14,8 @@ declare module 'autocannon' {
     duration?: number;
     overallRate?: number;
     timeout?: number;
+    /** Requests each connection cycles through. */
+    requests?: { method?: string; path: string }[];
   }
   interface Result {
     latency: Histogram;

@@ -4,8 +4,11 @@
  * /api/latest and /api/candles (and /api/stats) at full speed and at a fixed
  * 200 req/s, then SSE with many clients (connection success, delivery latency
  * of a new tick). Prints a markdown table for docs/benchmarks.md.
+ * With --search it instead finds the API's capacity: the highest request rate of
+ * a mix of the page's routes with zero errors and p99 under 200 ms for 60 s.
  *
  *   npx tsx scripts/bench/dashboard.ts [--ticks 1000000] [--duration 10] [--clients 500]
+ *   npx tsx scripts/bench/dashboard.ts --search [--search-seconds 60] [--search-from 100]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
@@ -36,6 +39,10 @@ const optionsSchema = z.object({
   rate: z.coerce.number().int().min(1, '--rate must be >= 1'),
   database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, '--database must be a plain identifier'),
   keep: z.boolean(),
+  search: z.boolean(),
+  searchSeconds: z.coerce.number().int().min(5, '--search-seconds must be >= 5'),
+  searchFrom: z.coerce.number().int().min(1, '--search-from must be >= 1'),
+  searchSteps: z.coerce.number().int().min(0, '--search-steps must be >= 0'),
 });
 type Options = z.infer<typeof optionsSchema>;
 
@@ -130,6 +137,67 @@ async function measure(url: string, route: string, duration: number, rate?: numb
     rps: result.requests.average,
     errors: result.errors + result.timeouts + result.non2xx,
   };
+}
+
+/** The routes a dashboard page calls, cycled by each connection of the capacity search. */
+const PAGE_MIX = ['/api/latest', '/api/candles?symbol=AAPL&minutes=60', '/api/stats?minutes=5', '/api/alerts?limit=20'];
+/** A rate holds when nothing failed, p99 stayed under this and the rate was actually reached. */
+const P99_LIMIT_MS = 200;
+
+interface Trial {
+  rate: number;
+  achieved: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  holds: boolean;
+}
+
+/** Offers `rate` req/s of the page mix for `seconds` (100 connections, so latency does not cap the rate). */
+async function trial(url: string, rate: number, seconds: number): Promise<Trial> {
+  const result = await autocannon({
+    url,
+    connections: 100,
+    duration: seconds,
+    timeout: 10,
+    overallRate: rate,
+    requests: PAGE_MIX.map((path) => ({ method: 'GET', path })),
+  });
+  const errors = result.errors + result.timeouts + result.non2xx;
+  const achieved = result.requests.total / seconds;
+  return {
+    rate,
+    achieved: Math.round(achieved),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors,
+    holds: errors === 0 && result.latency.p99 < P99_LIMIT_MS && achieved >= rate * 0.95,
+  };
+}
+
+/** Doubles the rate from `from` until it fails, then bisects `steps` times; returns every trial. */
+async function searchCapacity(url: string, from: number, seconds: number, steps: number): Promise<Trial[]> {
+  const trials: Trial[] = [];
+  const run = async (rate: number) => {
+    const t = await trial(url, rate, seconds);
+    trials.push(t);
+    console.log(
+      `  ${rate} req/s: achieved ${t.achieved}, p50 ${t.p50} ms, p99 ${t.p99} ms, errors ${t.errors} → ${t.holds ? 'holds' : 'fails'} (load ${os.loadavg()[0]?.toFixed(1)})`,
+    );
+    return t.holds;
+  };
+  let good = 0;
+  let bad = from;
+  while (await run(bad)) {
+    good = bad;
+    bad *= 2;
+  }
+  for (let i = 0; i < steps && bad - good > 1; i += 1) {
+    const mid = Math.round((good + bad) / 2);
+    if (await run(mid)) good = mid;
+    else bad = mid;
+  }
+  return trials;
 }
 
 interface SseResult {
@@ -227,6 +295,14 @@ const program = new Command('bench:dashboard')
   .option('--rate <n>', 'fixed request rate for the latency runs', '200')
   .option('--database <name>', 'bench database (dropped and re-created)', 'bench_dashboard')
   .option('--keep', 'keep the bench database afterwards', false)
+  .option(
+    '--search',
+    "find the API's capacity instead (highest rate of the page mix with 0 errors, p99 < 200 ms)",
+    false,
+  )
+  .option('--search-seconds <n>', 'seconds per rate tried', '60')
+  .option('--search-from <n>', 'first rate tried, req/s (doubled until it fails)', '100')
+  .option('--search-steps <n>', 'bisection steps after the first failure', '3')
   .action(async (raw: unknown) => {
     const parsed = optionsSchema.safeParse(raw);
     if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
@@ -238,6 +314,21 @@ const program = new Command('bench:dashboard')
     const child = await startDashboard(options.database, port);
     const url = `http://127.0.0.1:${port}`;
     try {
+      if (options.search) {
+        for (const route of PAGE_MIX) await measure(url, route, 2); // warm-up
+        console.log(`capacity search over ${PAGE_MIX.join(', ')}, ${options.searchSeconds} s per rate:`);
+        const trials = await searchCapacity(url, options.searchFrom, options.searchSeconds, options.searchSteps);
+        const best = trials.filter((t) => t.holds).sort((a, b) => b.rate - a.rate)[0];
+        console.log('\n| rate req/s | achieved | p50 ms | p99 ms | errors | holds |\n|---:|---:|---:|---:|---:|---|');
+        for (const t of [...trials].sort((a, b) => a.rate - b.rate)) {
+          console.log(`| ${t.rate} | ${t.achieved} | ${t.p50} | ${t.p99} | ${t.errors} | ${t.holds ? 'yes' : 'no'} |`);
+        }
+        console.log(
+          `\ncapacity: ${best ? `${best.rate} req/s` : `below ${options.searchFrom} req/s`} (0 errors, p99 < ${P99_LIMIT_MS} ms for ${options.searchSeconds} s); ` +
+            `${os.availableParallelism()} cores, 1-minute load average at the end ${os.loadavg()[0]?.toFixed(1)}`,
+        );
+        return;
+      }
       const routes = ['/api/latest', '/api/candles?symbol=AAPL&minutes=60', '/api/stats?minutes=5'];
       for (const route of routes) await measure(url, route, 2); // warm-up
       const rows: HttpRow[] = [];

@@ -184,6 +184,16 @@ export class E2ERun {
     ].join('\n');
   }
 
+  /** The deployed job's id, if any. */
+  get deployedJobId(): string | undefined {
+    return this.jobId;
+  }
+
+  /** The worker process's pid while it runs. */
+  get workerPid(): number | undefined {
+    return this.worker && this.worker.exitCode === null ? this.worker.pid : undefined;
+  }
+
   get workerLog(): string {
     return join(this.stack.layout.logs, `e2e-${this.name}-worker.log`);
   }

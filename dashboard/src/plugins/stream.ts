@@ -8,7 +8,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { badRequestSchema } from '../answers';
 import { noQuery } from '../params';
-import { LiveFeed } from '../stream';
+import { LiveFeed, type SlowClientPolicy } from '../stream';
 
 /** Live feed tuning (tests poll faster). */
 export interface StreamOptions {
@@ -16,6 +16,8 @@ export interface StreamOptions {
   latenessMs?: number;
   heartbeatMs?: number;
   healthIntervalMs?: number;
+  /** When a client that stopped reading is dropped (defaults in stream.ts). */
+  slowClients?: Partial<SlowClientPolicy>;
 }
 
 const description = `Server-Sent Events. Events: \`ready\` (the feed has primed; data after it is new),
