@@ -55,6 +55,8 @@ export function lineChart(chart: Chart): string {
   const y = (v: number) => M.top + plotH - (v / yMax) * plotH;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
+    // A title element names the picture for screen readers.
+    `<title>${xmlText(chart.title)}</title>`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
     `<text x="${M.left}" y="20" font-size="13" font-weight="bold">${xmlText(chart.title)}</text>`,
   ];
