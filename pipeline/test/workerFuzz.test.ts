@@ -19,7 +19,7 @@ const { service } = loadWorkerProto();
 type AnyMethod = MethodDefinition<unknown, unknown>;
 const methods = Object.values(service) as AnyMethod[];
 
-/** The method whose request carries field `field` (Process: `chain`, Aggregate: `window`). */
+/** The method whose request carries field `field` (Process: `node`). */
 function methodWithField(field: string): AnyMethod {
   const found = methods.find((m) => {
     try {
@@ -32,10 +32,9 @@ function methodWithField(field: string): AnyMethod {
   if (!found) throw new Error(`no worker method takes a request with field "${field}"`);
   return found;
 }
-const processMethod = methodWithField('chain');
-const aggregateMethod = methodWithField('window');
+const processMethod = methodWithField('node');
 /** The remaining method (Describe): a liveness probe with an empty request. */
-const probe = methods.find((m) => m !== processMethod && m !== aggregateMethod);
+const probe = methods.find((m) => m !== processMethod);
 
 let server: WorkerServer;
 let client: Client;
@@ -138,7 +137,7 @@ afterAll(async () => {
 describe('worker gRPC endpoint under hostile input', () => {
   it('finds the service methods in the loaded proto', () => {
     expect(probe).toBeDefined();
-    expect(processMethod.path).not.toBe(aggregateMethod.path);
+    expect(processMethod.path).not.toBe(probe?.path);
     expect(chainName).not.toBe('');
     expect(windowName).not.toBe('');
   });
@@ -156,7 +155,7 @@ describe('worker gRPC endpoint under hostile input', () => {
           seen.set(outcome.code, (seen.get(outcome.code) ?? 0) + 1);
           expect([status.OK, status.INTERNAL, status.NOT_FOUND]).toContain(outcome.code);
           if (outcome.code === status.INTERNAL) expect(outcome.details).toBe('Error deserializing request');
-          if (outcome.code === status.NOT_FOUND) expect(outcome.details).toMatch(/^unknown (chain|window) "/);
+          if (outcome.code === status.NOT_FOUND) expect(outcome.details).toMatch(/^unknown (chain|window|call kind) /);
         },
       ),
       { seed: 20, numRuns: 300 },
@@ -169,38 +168,38 @@ describe('worker gRPC endpoint under hostile input', () => {
   });
 
   it('a field with the wrong wire type (records as a varint): INTERNAL', async () => {
-    // Field 2 (records) with wire type 0 instead of 2: a wrong message shape, not a truncation.
-    const outcome = await callRaw(processMethod, Buffer.from([0x0a, 0x01, 0x61, 0x10, 0x05]));
+    // Field 3 (records) with wire type 0 instead of 2: a wrong message shape, not a truncation.
+    const outcome = await callRaw(processMethod, Buffer.from([0x0a, 0x01, 0x61, 0x18, 0x05]));
     expect(outcome).toEqual({ code: status.INTERNAL, details: 'Error deserializing request' });
     await expectAlive();
   });
 
-  it('a request of another method is refused: INTERNAL, or NOT_FOUND naming the chain', async () => {
-    // Aggregate's key (field 2, a string) read as Process's records (field 2, messages): not decodable.
-    const aggregateBody = aggregateMethod.requestSerialize({ window: windowName, key: 'AAPL', records: [] }) as Buffer;
-    expect(await callRaw(processMethod, aggregateBody)).toEqual({
-      code: status.INTERNAL,
-      details: 'Error deserializing request',
-    });
-    // Describe's empty request decodes as a Process call of chain "": no such chain.
+  it('a request of another method, or a window named as a chain, is refused: NOT_FOUND naming the chains', async () => {
+    // Describe's empty request decodes as a CHAIN call of node "": no such chain.
     const chains = [...compiledChains].join(', ');
     expect(await callRaw(processMethod, Buffer.alloc(0))).toEqual({
       code: status.NOT_FOUND,
       details: `unknown chain ""; this worker has: ${chains}`,
     });
+    expect(await call(processMethod, { node: windowName, kind: 'CHAIN', records: [] })).toEqual({
+      code: status.NOT_FOUND,
+      details: `unknown chain "${windowName}"; this worker has: ${chains}`,
+    });
     await expectAlive();
   });
 
-  it('unknown chain and window names: NOT_FOUND naming what the worker has', async () => {
+  it('unknown chain and window names, and an unknown call kind: NOT_FOUND naming what the worker has', async () => {
     const unknown = '\u202Eevil\u0000\uD800';
-    const p = await call(processMethod, { chain: unknown, records: [] });
+    const p = await call(processMethod, { node: unknown, kind: 'CHAIN', records: [] });
     expect(p.code).toBe(status.NOT_FOUND);
     expect(p.details).toMatch(/^unknown chain ".*"; this worker has: /);
-    const a = await call(aggregateMethod, { window: 'nope', key: '', windowStart: 0, windowEnd: 0, records: [] });
+    const a = await call(processMethod, { node: 'nope', kind: 'FINISH', records: [] });
     expect(a).toEqual({
       code: status.NOT_FOUND,
       details: `unknown window "nope"; this worker has: ${[windowName].join(', ')}`,
     });
+    const k = await call(processMethod, { node: windowName, kind: 7, records: [] });
+    expect(k).toEqual({ code: status.NOT_FOUND, details: `unknown call kind 7 for window "${windowName}"` });
     await expectAlive();
   });
 
@@ -218,7 +217,8 @@ describe('worker gRPC endpoint under hostile input', () => {
   it('a message over the 64 MiB limit: RESOURCE_EXHAUSTED', async () => {
     const value = Buffer.alloc(MAX_MESSAGE_BYTES + 1, 0x61);
     const outcome = await call(processMethod, {
-      chain: chainName,
+      node: chainName,
+      kind: 'CHAIN',
       records: [{ value, key: 'K', timestamp: 0, origin: 'o' }],
     });
     expect(outcome.code).toBe(status.RESOURCE_EXHAUSTED);
@@ -237,29 +237,27 @@ describe('worker gRPC endpoint under hostile input', () => {
         origin: 'y',
       },
     ];
-    const p = await call(processMethod, { chain: chainName, records });
+    const p = await call(processMethod, { node: chainName, kind: 'CHAIN', records });
     expect(p.code, p.details).toBe(status.OK);
     const pr = p.response as { outputs: unknown[]; rejections: { inputIndex: number }[] };
     expect(pr.outputs).toEqual([]);
     expect(pr.rejections.map((r) => r.inputIndex)).toEqual([0, 1, 2]);
 
-    // A window that ends before it starts, with records that are not ticks: each record is refused.
-    const a = await call(aggregateMethod, {
-      window: windowName,
-      key: 'A',
-      windowStart: 60_000,
-      windowEnd: -60_000,
+    // A fired window without its accumulator breaks the protocol: the call fails, the worker stays up.
+    const a = await call(processMethod, {
+      node: windowName,
+      kind: 'FINISH',
       records: [{ value: Buffer.from('not json'), key: 'A', timestamp: 0, origin: 'z' }],
     });
-    expect(a.code, a.details).toBe(status.OK);
-    const ar = a.response as { outputs: unknown[]; rejections: { inputIndex: number; reason: string }[] };
-    expect(ar.outputs).toEqual([]);
-    expect(ar.rejections.map((r) => [r.inputIndex, r.reason.split(':')[0]])).toEqual([[0, 'input is not valid JSON']]);
+    expect(a).toEqual({
+      code: status.INTERNAL,
+      details: `worker window failed: fired window 0 of ${windowName} carries no accumulator (protocol violation)`,
+    });
     await expectAlive();
   });
 
   it('raw HTTP/2: a body that is not gRPC gets HTTP 415; truncated or mislabelled frames get gRPC statuses', async () => {
-    const valid = processMethod.requestSerialize({ chain: chainName, records: [] }) as Buffer;
+    const valid = processMethod.requestSerialize({ node: chainName, kind: 'CHAIN', records: [] }) as Buffer;
     const path = processMethod.path;
     const answers = {
       // Not gRPC at all: the server refuses the content type before any handler runs.
@@ -308,7 +306,8 @@ describe('worker gRPC endpoint under hostile input', () => {
   it('a valid Process call after all of the above gives the exact result', async () => {
     const tick = '{"id":"ok-1","symbol":"AAPL","price":101.5,"volume":3,"ts":"2026-01-05T14:30:00.250Z"}';
     const p = await call(processMethod, {
-      chain: chainName,
+      node: chainName,
+      kind: 'CHAIN',
       records: [{ value: Buffer.from(tick), key: 'AAPL', timestamp: 1_767_623_400_250, origin: 't/0/0' }],
     });
     expect(p.code, p.details).toBe(status.OK);
