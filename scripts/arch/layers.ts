@@ -75,7 +75,7 @@ export const LAYERS: readonly Layer[] = [
       },
     ],
   },
-  { name: 'benchmarks', modules: [{ name: 'benchmarks', paths: ['scripts/bench/'] }] },
+  { name: 'benchmarks', modules: [{ name: 'benchmarks', paths: ['scripts/bench/', 'scripts/soak/'] }] },
   // Every `*.test.ts` file, wherever it lives: a test may import anything it tests or uses.
   { name: 'test files', modules: [{ name: 'test files', paths: [] }] },
 ];
