@@ -44,6 +44,24 @@ describe('linearFit', () => {
 });
 
 describe('judge', () => {
+  it("judges a JVM's RSS only after the state settles, its heap after GC from warm-up (a 5-minute CI run)", () => {
+    const short = { warmupSeconds: 120, endSeconds: 300 };
+    const checks = judge(
+      input({
+        ...short,
+        rss: { 'flink-jobmanager': series(5, (t) => 300 * MiB + (t / 60) * 6 * MiB) },
+        heapAfterGc: { 'flink-jobmanager': series(5, (t) => 60 * MiB + (t / 60) * 3 * MiB) },
+      }),
+    );
+    expect(byName(checks, 'RSS growth of flink-jobmanager')).toMatchObject({
+      ok: true,
+      notJudged: 'the run ends 300 s in; this needs 120 s after 660 s',
+    });
+    const heap = byName(checks, 'heap-after-GC growth of flink-jobmanager');
+    expect(heap?.ok).toBe(false);
+    expect(heap?.measured).toBeCloseTo(3, 9);
+  });
+
   it('passes flat memory and fails memory growing 6 MiB/min after warm-up, whatever it did before', () => {
     const checks = judge(
       input({
