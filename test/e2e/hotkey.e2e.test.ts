@@ -8,6 +8,7 @@
  */
 import { expect, it } from 'vitest';
 import { E2ERun, eventually } from './harness';
+import { sentinelsAfter } from './scenario';
 
 const COUNT = 500_000;
 const T0 = Date.UTC(2026, 0, 5, 14, 30, 0, 0);
@@ -114,17 +115,8 @@ it('500,000 ticks of one symbol in one minute: one exact candle, no restart, sma
     expect(await query('SELECT symbol FROM candles_1m FINAL')).toEqual([]);
 
     // Every partition's watermark past 14:31 fires the minute.
-    await run.publishToEveryPartition((p) => ({
-      key: 'ZZZZ',
-      value: JSON.stringify({
-        id: `sentinel-${p}`,
-        symbol: 'ZZZZ',
-        price: 1,
-        volume: 1,
-        ts: new Date(T0 + 150_000).toISOString(),
-      }),
-      timestampMs: T0 + 150_000,
-    }));
+    // (The sentinels' own minute starts at 14:32 and stays open.)
+    await run.publishToEveryPartition(sentinelsAfter(T0 + 59_999).make);
     type Candle = typeof expected;
     let candles: Candle[] = [];
     await eventually(
