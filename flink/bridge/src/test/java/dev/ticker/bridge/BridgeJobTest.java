@@ -180,7 +180,7 @@ class BridgeJobTest {
 
     private static BridgeRecord row(String id, String key, int n, long timestamp) {
         String json = "{\"id\":\"" + id + "\",\"n\":" + n + ",\"ts\":\""
-                + DeadLetterRow.CLICKHOUSE_DATETIME.format(java.time.Instant.ofEpochMilli(timestamp)) + "\"}";
+                + FakeWorker.DATETIME.format(java.time.Instant.ofEpochMilli(timestamp)) + "\"}";
         return new BridgeRecord(json.getBytes(StandardCharsets.UTF_8), key, timestamp, "in/0/" + offset++);
     }
 
