@@ -19,7 +19,11 @@ const T = 1_700_000_000_000; // 2023-11-14 22:13:20 UTC
 
 /** A refused record; `whole` set = the value is a prefix of that input. */
 function refused(value: Buffer, reason: string, whole?: { input: Buffer; utf8: boolean }, timestamp = T): WireRecord {
-  const prefix = whole && { bytes: whole.input.length, sha256: createHash('sha256').update(whole.input).digest(), utf8: whole.utf8 };
+  const prefix = whole && {
+    bytes: whole.input.length,
+    sha256: createHash('sha256').update(whole.input).digest(),
+    utf8: whole.utf8,
+  };
   return { value, key: '', timestamp, origin: 't/3/7', refusal: { reason, prefix: prefix ?? null } };
 }
 

@@ -155,7 +155,8 @@ describe('worker gRPC endpoint under hostile input', () => {
           seen.set(outcome.code, (seen.get(outcome.code) ?? 0) + 1);
           expect([status.OK, status.INTERNAL, status.NOT_FOUND]).toContain(outcome.code);
           if (outcome.code === status.INTERNAL) expect(outcome.details).toBe('Error deserializing request');
-          if (outcome.code === status.NOT_FOUND) expect(outcome.details).toMatch(/^unknown (chain|window|call kind|node) /);
+          if (outcome.code === status.NOT_FOUND)
+            expect(outcome.details).toMatch(/^unknown (chain|window|call kind|node) /);
         },
       ),
       { seed: 20, numRuns: 300 },
