@@ -34,7 +34,7 @@ import org.apache.flink.streaming.api.functions.async.ResultFuture;
  * row). A batch is sent when it holds {@code batchSize} records, when one more record would make the
  * request larger than {@code maxRequestBytes} (serialized size), or when its first record has waited
  * {@code batchTimeoutMs}; at most {@code maxInFlight} calls run at once (further batches queue,
- * nothing blocks the task thread). A record that does not fit in a request on its own is refused:
+ * nothing blocks the task thread; a node's REJECT calls are a second lane with a limit of their own). A record that does not fit in a request on its own is refused:
  * it goes to the worker in a REJECT call instead, as a prefix of its value (see {@link #refusal}).
  * Each input's ResultFuture completes when its batch returns, with that input's
  * outputs and dead letters. A call is retried with backoff; when retries are exhausted every input
@@ -155,7 +155,7 @@ final class WorkerBatcher {
      * with the whole's length, SHA-256 and UTF-8 validity; if even an empty prefix does not fit, the
      * reason is cut too. The key is not sent: the row does not hold it, and it can be as large as the value.
      */
-    Record refusal(BridgeRecord input, String reason) {
+    private Record refusal(BridgeRecord input, String reason) {
         byte[] value = input.value == null ? new byte[0] : input.value;
         Record.Builder record = Record.newBuilder()
                 .setTimestamp(input.timestamp)

@@ -60,6 +60,8 @@ final class FakeWorker extends WorkerGrpc.WorkerImplBase implements AutoCloseabl
     /** Each Process call waits this long before answering. */
     volatile long delayMs;
     volatile String descriptorSha256 = "0".repeat(64);
+    /** REJECT calls are answered with no rejection at all (a broken worker). */
+    volatile boolean rejectAnswersNothing;
     /** The records of every REJECT call received, in arrival order. */
     final List<Record> refused = new CopyOnWriteArrayList<>();
     /** ClickHouse DateTime text, UTC (the test rows' time format). */
@@ -103,7 +105,9 @@ final class FakeWorker extends WorkerGrpc.WorkerImplBase implements AutoCloseabl
                 ProcessResponse.Builder out = ProcessResponse.newBuilder();
                 for (int i = 0; i < request.getRecordsCount(); i++) {
                     refused.add(request.getRecords(i));
-                    out.addRejections(refusedRow(i, request.getRecords(i), request.getNode()));
+                    if (!rejectAnswersNothing) {
+                        out.addRejections(refusedRow(i, request.getRecords(i), request.getNode()));
+                    }
                 }
                 response.onNext(out.build());
                 response.onCompleted();

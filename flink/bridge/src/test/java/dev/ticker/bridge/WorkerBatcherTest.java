@@ -307,6 +307,20 @@ class WorkerBatcherTest {
     }
 
     @Test
+    void aRejectAnswerWithoutTheDeadLetterBreaksTheProtocolAndFailsTheInput() throws Exception {
+        worker.rejectAnswersNothing = true;
+        PoisonLedger ledger = PoisonLedger.inMemory(0);
+        WorkerBatcher batcher = batcher("upper", 100, 20, 4, 5_000, 0, 500, ledger);
+        List<TestResult> results = addAll(batcher, List.of("x".repeat(600)));
+        WorkerCallException failed = assertInstanceOf(WorkerCallException.class,
+                assertThrows(ExecutionException.class, results.get(0)::get).getCause());
+        assertEquals("worker answered node 'upper' dead letters for 1 records with 0 outputs and rejections per input [0] "
+                + "(protocol violation: exactly one rejection each)", failed.getMessage());
+        assertEquals(List.of(1), worker.batchSizes); // never re-sent: a lost dead letter fails the job, Flink replays
+        assertFalse(ledger.remembers());
+    }
+
+    @Test
     void aFailedRejectCallFailsItsInputAndIsNeverTracedAsPoison() throws Exception {
         worker.failFirst = Integer.MAX_VALUE;
         worker.failureStatus = Status.INTERNAL.withDescription("worker bug");
