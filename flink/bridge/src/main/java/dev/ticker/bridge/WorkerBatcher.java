@@ -315,9 +315,34 @@ final class WorkerBatcher {
                 fail(batch, error);
             } else {
                 metrics.poisonInputs.inc();
-                refuse(pending.input(), reason, pending.future());
+                refuse(pending.input(), reason, forgettingOnSuccess(pending.future(), fingerprint(pending)));
             }
         }
+    }
+
+    /**
+     * {@code future}, which also tells the poison ledger to forget the input once its dead letter is
+     * made; until then the ledger keeps it, so a REJECT call that fails costs no extra restarts.
+     */
+    private ResultFuture<Emission> forgettingOnSuccess(ResultFuture<Emission> future, String fingerprint) {
+        return new ResultFuture<>() {
+            @Override
+            public void complete(java.util.Collection<Emission> result) {
+                poison.succeeded(fingerprint);
+                future.complete(result);
+            }
+
+            @Override
+            public void complete(org.apache.flink.streaming.api.functions.async.CollectionSupplier<Emission> supplier) {
+                poison.succeeded(fingerprint);
+                future.complete(supplier);
+            }
+
+            @Override
+            public void completeExceptionally(Throwable error) {
+                future.completeExceptionally(error);
+            }
+        };
     }
 
     private String fingerprint(Pending pending) {

@@ -60,6 +60,8 @@ final class FakeWorker extends WorkerGrpc.WorkerImplBase implements AutoCloseabl
     /** Each Process call waits this long before answering. */
     volatile long delayMs;
     volatile String descriptorSha256 = "0".repeat(64);
+    /** When set, REJECT calls fail with this status. */
+    volatile Status rejectFailure;
     /** REJECT calls are answered with no rejection at all (a broken worker). */
     volatile boolean rejectAnswersNothing;
     /** The records of every REJECT call received, in arrival order. */
@@ -98,6 +100,10 @@ final class FakeWorker extends WorkerGrpc.WorkerImplBase implements AutoCloseabl
             }
             if (call <= failFirst) {
                 response.onError(failureStatus.asRuntimeException());
+                return;
+            }
+            if (request.getKind() == CallKind.REJECT && rejectFailure != null) {
+                response.onError(rejectFailure.asRuntimeException());
                 return;
             }
             if (request.getKind() == CallKind.REJECT) {

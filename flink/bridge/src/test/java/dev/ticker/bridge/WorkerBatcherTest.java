@@ -373,6 +373,30 @@ class WorkerBatcherTest {
     }
 
     @Test
+    void aPoisonInputWhoseDeadLetterCouldNotBeMadeIsADeadLetterAtItsNextFailure(@TempDir java.nio.file.Path dir)
+            throws Exception {
+        worker.poisonValue = "poison";
+        worker.rejectFailure = Status.UNAVAILABLE.withDescription("worker down");
+        String ledgerDir = dir.toUri().toString();
+        PoisonLedger firstLedger = PoisonLedger.open(ledgerDir, "job", "upper", 0, 0, 0);
+        WorkerBatcher first = batcher("upper", 1, 1_000, 1, 5_000, 0, 500, firstLedger);
+        List<TestResult> firstRun = addAll(first, List.of("poison"));
+        // Poison at once (--poison-restarts 0), but its REJECT call fails: the job fails, the ledger keeps the input.
+        assertInstanceOf(WorkerCallException.class, assertThrows(ExecutionException.class, firstRun.get(0)::get).getCause());
+        assertTrue(firstLedger.remembers());
+
+        worker.rejectFailure = null;
+        PoisonLedger secondLedger = PoisonLedger.open(ledgerDir, "job", "upper", 0, 1, 0);
+        WorkerBatcher second = batcher("upper", 1, 1_000, 1, 5_000, 0, 500, secondLedger);
+        List<TestResult> secondRun = addAll(second, List.of("poison"));
+        JsonNode row = JSON.readTree(secondRun.get(0).get().get(0).record.value);
+        assertEquals("poison: failed the same way in 2 attempts (1 restart, --poison-restarts 0): INTERNAL: boom on poison",
+                row.get("reason").asText());
+        assertFalse(secondLedger.remembers()); // forgotten once its dead letter was made
+        assertFalse(PoisonLedger.open(ledgerDir, "job", "upper", 0, 2, 0).remembers());
+    }
+
+    @Test
     void anOutageIsNeverTakenForAPoisonInput() throws Exception {
         worker.failFirst = Integer.MAX_VALUE; // UNAVAILABLE
         PoisonLedger ledger = PoisonLedger.inMemory(0);
