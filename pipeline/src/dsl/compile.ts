@@ -48,6 +48,11 @@ export interface WindowCode {
 export interface CompileOptions {
   /** The logic version when the pipeline declares none (the worker passes a hash of the module files). */
   logicVersion?: string;
+  /**
+   * 'none' puts every step in a chain of its own (tests use it to show fusion changes no output:
+   * pipeline/test/fusionInvariance.test.ts); default 'chains', the fusion rule above.
+   */
+  fusion?: 'chains' | 'none';
 }
 
 interface ChainBuild {
@@ -100,6 +105,7 @@ export function compile(p: Pipeline, options: CompileOptions = {}): CompiledPipe
         const upstream = node.input;
         const previous = upstream.kind === 'step' ? chainOf.get(upstream) : undefined;
         const fuse =
+          options.fusion !== 'none' &&
           previous !== undefined &&
           upstream.kind === 'step' &&
           upstream.step !== 'keyBy' &&

@@ -8,6 +8,7 @@ import type { WindowInfo } from '../dsl/types';
 import { type AccumulatorRuntime, accumulatedFields } from './accumulator';
 import { rejection } from './chain';
 import { describeThrown } from './deadLetter';
+import { JsonProblem, jsonOutput } from './jsonSafety';
 import { stampedJson } from './logicVersion';
 import type { BatchResult, WireOutput, WireRecord, WireRejection } from './wire';
 
@@ -52,6 +53,11 @@ export function runFinish(window: WindowRuntime, records: readonly WireRecord[])
     }
     if (isRejected(result)) {
       fail(result.reason);
+      continue;
+    }
+    result = jsonOutput(result);
+    if (result instanceof JsonProblem) {
+      fail(result.reason(window.name));
       continue;
     }
     let text: string | undefined;
