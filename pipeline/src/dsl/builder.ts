@@ -200,7 +200,11 @@ export class Stream<T> {
   }
 
   /** One value in, zero or more out, each JSON-safe. */
-  flatMap<O extends JsonSafe<O>>(name: string, fn: (value: T) => readonly O[] | Rejected, options: StepOptions = {}): Stream<O> {
+  flatMap<O extends JsonSafe<O>>(
+    name: string,
+    fn: (value: T) => readonly O[] | Rejected,
+    options: StepOptions = {},
+  ): Stream<O> {
     return this.step<O>('flatMap', name, fn, options);
   }
 

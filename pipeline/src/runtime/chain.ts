@@ -9,7 +9,7 @@ import type { SourceRecord } from '../dsl/types';
 import { AccumulatorError, type AccumulatorRuntime, oneRecordAccumulator } from './accumulator';
 import { deadLetterRow, describeThrown, isUtf8 } from './deadLetter';
 import { JsonProblem, jsonOutput } from './jsonSafety';
-import { stampedJson } from './logicVersion';
+import { stampedJson, withoutStamp } from './logicVersion';
 import {
   type BatchResult,
   bytesToText,
@@ -33,6 +33,8 @@ export interface ChainRuntime {
   fromSource: boolean;
   /** Set when the chain feeds a sink: every object output gets `logic_version` (see stampedJson). */
   logicVersion?: string;
+  /** Set when the chain reads stamped outputs: the steps get them without `logic_version`. */
+  stampedInput?: boolean;
   /**
    * A keyed chain: the accumulator specs of the windows that read it, in descriptor order; each output
    * carries one one-record accumulator per window. Empty otherwise.
@@ -82,21 +84,29 @@ export function runChain(chain: ChainRuntime, records: readonly WireRecord[]): B
       input = source;
     } else {
       try {
-        input = JSON.parse(raw);
+        input = chain.stampedInput ? withoutStamp(JSON.parse(raw)) : JSON.parse(raw);
       } catch (err) {
         failure = { step: firstStep, reason: `input is not valid JSON: ${(err as Error).message}` };
       }
     }
     const mark = outputs.length;
     if (!failure) {
-      failure = runFrom(chain.steps, 0, input, record.key, {
-        outputs,
-        inputIndex: i,
-        timestamp,
-        origin: record.origin,
-        logicVersion: chain.logicVersion,
-        accumulators: chain.accumulators,
-      });
+      failure = runFrom(
+        chain.steps,
+        0,
+        input,
+        record.key,
+        {
+          outputs,
+          inputIndex: i,
+          timestamp,
+          origin: record.origin,
+          logicVersion: chain.logicVersion,
+          accumulators: chain.accumulators,
+        },
+        // Without its stamp the input is no longer the bytes received: a dead letter gets its JSON.
+        chain.stampedInput === true,
+      );
     }
     if (failure) {
       outputs.length = mark;

@@ -119,8 +119,7 @@ function pathText(innermostFirst: readonly (string | number)[]): string {
   let text = '$';
   for (let i = innermostFirst.length - 1; i >= 0; i--) {
     const part = innermostFirst[i]!;
-    text +=
-      typeof part === 'number' ? `[${part}]` : IDENTIFIER.test(part) ? `.${part}` : `[${JSON.stringify(part)}]`;
+    text += typeof part === 'number' ? `[${part}]` : IDENTIFIER.test(part) ? `.${part}` : `[${JSON.stringify(part)}]`;
   }
   return text;
 }

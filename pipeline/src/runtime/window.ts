@@ -9,8 +9,8 @@ import { type AccumulatorRuntime, accumulatedFields } from './accumulator';
 import { rejection } from './chain';
 import { describeThrown } from './deadLetter';
 import { JsonProblem, jsonOutput } from './jsonSafety';
-import { stampedJson } from './logicVersion';
-import type { BatchResult, WireOutput, WireRecord, WireRejection } from './wire';
+import { stampedJson, withoutStamp } from './logicVersion';
+import { type BatchResult, bytesToText, type WireOutput, type WireRecord, type WireRejection } from './wire';
 
 /** What the worker executes for one window node of the descriptor. */
 export interface WindowRuntime {
@@ -19,6 +19,8 @@ export interface WindowRuntime {
   finish: (accumulated: Record<string, unknown>, window: WindowInfo) => unknown;
   /** Set when the window feeds a sink: an object result gets `logic_version` (see stampedJson). */
   logicVersion?: string;
+  /** Set when the chain it reads feeds a sink too: a late record's dead letter drops the stamp. */
+  stampedInput?: boolean;
 }
 
 /** Origin of a window's output: window node / key / window start (ms). */
@@ -92,7 +94,11 @@ export function runLate(window: WindowRuntime, records: readonly WireRecord[]): 
     const record = records[i]!;
     const timestamp = Number(record.timestamp);
     const reason = `late: event time ${instantText(timestamp)} is behind watermark for window node ${window.name}`;
-    rejections.push(rejection(i, { step: window.name, reason }, record.origin, record.value, timestamp));
+    // The record's value as its chain's steps made it: without the stamp meant for that chain's sinks.
+    const raw = window.stampedInput
+      ? JSON.stringify(withoutStamp(JSON.parse(bytesToText(record.value))))
+      : record.value;
+    rejections.push(rejection(i, { step: window.name, reason }, record.origin, raw, timestamp));
   }
   return { outputs: [], rejections };
 }
