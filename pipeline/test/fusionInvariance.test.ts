@@ -12,6 +12,7 @@ import * as exercises from '../../workshop/exercises';
 import { buildWorkshopPipeline } from '../../workshop/pipeline';
 import * as solutions from '../../workshop/solutions';
 import {
+  clickhouseTable,
   type CompiledPipeline,
   compile,
   kafkaSource,
@@ -204,36 +205,41 @@ describe('fusion invariance: every step its own chain writes the same bytes as t
           } catch {
             return reject('not JSON');
           }
-        })
-        .map(
-          'awkward',
-          (t): { id: string; symbol: string; v: number; note?: string; per: number; list: (number | null)[] } => ({
-            id: t.id,
-            symbol: t.symbol,
-            note: t.volume > 1000 ? 'block' : undefined,
-            v: t.volume === 0 ? -0 : t.volume,
-            // Infinity for some: refused at this step whatever follows it.
-            per: t.volume % 7 === 3 ? t.price / 0 : t.price / (t.volume + 1),
-            list: t.volume % 3 === 0 ? ([t.price, undefined] as unknown as number[]) : [t.price],
-          }),
-        )
-        .map('keys', (a) => ({
-          ...a,
-          keys: Object.keys(a).join(','),
-          negativeZero: Object.is(a.v, -0),
-          second: a.list[1] ?? 'none',
-        }));
-      parsed.sink('out', kafkaTopic('out'));
-      parsed
+        });
+      const awkward = parsed.map(
+        'awkward',
+        (t): { id: string; symbol: string; v: number; note?: string; per: number; list: (number | null)[] } => ({
+          id: t.id,
+          symbol: t.symbol,
+          note: t.volume > 1000 ? 'block' : undefined,
+          v: t.volume === 0 ? -0 : t.volume,
+          // Infinity for some: refused at this step whatever follows it.
+          per: t.volume % 7 === 3 ? t.price / 0 : t.price / (t.volume + 1),
+          list: t.volume % 3 === 0 ? ([t.price, undefined] as unknown as number[]) : [t.price],
+        }),
+      );
+      const keyed = awkward.map('keys', (a) => ({
+        ...a,
+        keys: Object.keys(a).join(','),
+        negativeZero: Object.is(a.v, -0),
+        second: a.list[1] ?? 'none',
+      }));
+      // A ClickHouse sink beside the keyBy: the keyBy joins the `keys` chain (one crossing), so the
+      // window reads an unstamped value fused and a stamped one unfused, unless the stamp is removed.
+      keyed.sink('out', clickhouseTable('out'));
+      awkward
         .flatMap('when', (a) =>
           a.v % 5 === 1 ? [{ id: a.id, at: new Date(0) as unknown as string }] : [{ id: a.id, at: 'x' }],
         )
         .sink('whens', kafkaTopic('whens'));
-      parsed
+      keyed
         .keyBy('by-symbol', (a) => a.symbol)
         .window('w', tumbling(60_000))
-        .accumulate({ fields: (f) => ({ n: f.count(), v: f.sum((a) => a.v) }) })
-        .finish((acc, w) => ({ symbol: w.key, mean: acc.v / (acc.n % 4 === 0 ? 0 : acc.n) }))
+        .accumulate({
+          order: (a) => [a.id],
+          fields: (f) => ({ n: f.count(), v: f.sum((a) => a.v), keys: f.last((a) => Object.keys(a).join(',')) }),
+        })
+        .finish((acc, w) => ({ symbol: w.key, keys: acc.keys, mean: acc.v / (acc.n % 4 === 0 ? 0 : acc.n) }))
         .sink('means', kafkaTopic('means'));
       p.deadLetter('dlq', [kafkaTopic('dead')]);
       return p;
@@ -242,6 +248,10 @@ describe('fusion invariance: every step its own chain writes the same bytes as t
     const reasons = new Set(run.deadLetters.map((d) => (JSON.parse(d) as { reason: string }).reason));
     expect(reasons).toContain('step awkward output $.per is Infinity');
     expect(reasons).toContain('step when output $[0].at is a Date, not a plain object or array');
+    expect([...reasons].filter((r) => r.startsWith('step w output $.mean is ')).length).toBeGreaterThan(0);
+    const means = (run.sinks.get('means') ?? []).map((r) => JSON.parse(r) as { keys: string });
+    expect(means.length).toBeGreaterThan(5);
+    expect(means.every((m) => !m.keys.includes('logic_version'))).toBe(true);
     const out = (run.sinks.get('out') ?? []).map((r) => JSON.parse(r) as Record<string, unknown>);
     expect(out.length).toBeGreaterThan(100);
     // Fused or not, the next step saw what JSON gives: no `note` key when undefined, 0 for -0, null for a hole.
