@@ -12,8 +12,8 @@ import * as exercises from '../../workshop/exercises';
 import { buildWorkshopPipeline } from '../../workshop/pipeline';
 import * as solutions from '../../workshop/solutions';
 import {
-  clickhouseTable,
   type CompiledPipeline,
+  clickhouseTable,
   compile,
   kafkaSource,
   kafkaTime,
