@@ -94,11 +94,18 @@ export function runLate(window: WindowRuntime, records: readonly WireRecord[]): 
     const record = records[i]!;
     const timestamp = Number(record.timestamp);
     const reason = `late: event time ${instantText(timestamp)} is behind watermark for window node ${window.name}`;
-    // The record's value as its chain's steps made it: without the stamp meant for that chain's sinks.
-    const raw = window.stampedInput
-      ? JSON.stringify(withoutStamp(JSON.parse(bytesToText(record.value))))
-      : record.value;
+    const raw = window.stampedInput ? unstamped(record.value) : record.value;
     rejections.push(rejection(i, { step: window.name, reason }, record.origin, raw, timestamp));
   }
   return { outputs: [], rejections };
+}
+
+/** A late record's value as its chain's steps made it, without the stamp meant for that chain's sinks. */
+function unstamped(value: Uint8Array): Uint8Array | string {
+  try {
+    return JSON.stringify(withoutStamp(JSON.parse(bytesToText(value))));
+  } catch {
+    // Not JSON (a protocol violation, not a record's fault): keep the bytes as received.
+    return value;
+  }
 }
