@@ -92,7 +92,8 @@ describe('chain runtime', () => {
           origin: 'in/1/0',
           step: 'check',
           reason: 'fifth part of ten',
-          ...boundedRaw('{"n":10,"from":"a"}'),
+          // raw = the refusing step's input (the fifth part), as JSON: what `check` would receive unfused.
+          ...boundedRaw('{"n":10,"from":"a","part":4}'),
           ts: '2026-11-21 12:00:00',
         },
       },
@@ -104,7 +105,7 @@ describe('chain runtime', () => {
           origin: 'in/1/2',
           step: 'check',
           reason: 'TypeError: unlucky number',
-          ...boundedRaw('{"n":666,"from":"c"}'),
+          ...boundedRaw('{"n":666,"from":"c","part":0}'),
           ts: '2026-11-21 12:00:02',
         },
       },

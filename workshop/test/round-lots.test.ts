@@ -95,7 +95,9 @@ describe(`module 3: round lots only (workshop/${TARGET_DIR}/round-lots.ts)`, () 
         [1, 'round-lots-only'],
         [2, 'parse-tick'],
       ]);
-      // The dead letter of the first chain carries the raw Kafka text, as the `rejected` table shows it.
+      // The dead letter carries what the refusing step received, as JSON: here the tick row that
+      // `to-tick-row` made (the same bytes whether or not the step is fused into the parse chain).
+      const oddLotRow = '{"id":"t2","symbol":"MSFT","price":420.1,"volume":37,"ts":"2026-01-05 14:30:01","ts_ms":250}';
       expect(result.rejections[0]).toEqual({
         inputIndex: 1,
         step: 'round-lots-only',
@@ -104,7 +106,7 @@ describe(`module 3: round lots only (workshop/${TARGET_DIR}/round-lots.ts)`, () 
           origin: 'stock-ticks/1/20',
           step: 'round-lots-only',
           reason: 'odd lot: 37 shares',
-          ...boundedRaw(oddLot),
+          ...boundedRaw(oddLotRow),
           ts: '2026-01-05 14:30:01',
         },
       });

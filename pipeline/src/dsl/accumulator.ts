@@ -6,6 +6,7 @@
  * VWAP and counts: sum, count, min, max, and first/last by the spec's ordering key.
  */
 import type { AccumulatorOp } from '../descriptor/schema';
+import type { JsonSafe } from './json';
 
 /** One component of an ordering key: compared numerically (numbers) or by UTF-16 code units (strings). */
 export type OrderPart = number | string;
@@ -32,9 +33,9 @@ export interface AccumulatorKit<T> {
   /** Largest fn over the window's records. */
   max(fn: (record: T) => number): AccumulatorField<T, number>;
   /** fn of the record that is first by the ordering key (JSON value). */
-  first<V>(fn: (record: T) => V): AccumulatorField<T, V>;
+  first<V extends JsonSafe<V>>(fn: (record: T) => V): AccumulatorField<T, V>;
   /** fn of the record that is last by the ordering key (JSON value). */
-  last<V>(fn: (record: T) => V): AccumulatorField<T, V>;
+  last<V extends JsonSafe<V>>(fn: (record: T) => V): AccumulatorField<T, V>;
 }
 
 /** The fields a finish step reads: each field's finished value. */

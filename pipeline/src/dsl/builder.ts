@@ -13,6 +13,7 @@ import {
   isNumericOp,
   type OrderKey,
 } from './accumulator';
+import type { JsonSafe } from './json';
 import type { Rejected } from './reject';
 import type { ResolvedKafkaSource, Target, WindowSpec } from './targets';
 import type { DeadLetterRow, SourceRecord, WindowInfo } from './types';
@@ -188,8 +189,8 @@ export class Stream<T> {
     readonly node: LogicalNode,
   ) {}
 
-  /** One value in, one value out (or `reject(reason)`). */
-  map<O>(name: string, fn: (value: T) => O | Rejected, options: StepOptions = {}): Stream<O> {
+  /** One value in, one value out (or `reject(reason)`); the output must be JSON-safe (dsl/json.ts). */
+  map<O extends JsonSafe<O>>(name: string, fn: (value: T) => O | Rejected, options: StepOptions = {}): Stream<O> {
     return this.step<O>('map', name, fn, options);
   }
 
@@ -198,8 +199,12 @@ export class Stream<T> {
     return this.step<T>('filter', name, fn, options);
   }
 
-  /** One value in, zero or more out. */
-  flatMap<O>(name: string, fn: (value: T) => readonly O[] | Rejected, options: StepOptions = {}): Stream<O> {
+  /** One value in, zero or more out, each JSON-safe. */
+  flatMap<O extends JsonSafe<O>>(
+    name: string,
+    fn: (value: T) => readonly O[] | Rejected,
+    options: StepOptions = {},
+  ): Stream<O> {
     return this.step<O>('flatMap', name, fn, options);
   }
 
@@ -336,9 +341,9 @@ export class AccumulatingStream<A> {
 
   /**
    * Turns a fired window's accumulator into its output (called once per key and window firing, in
-   * one batched worker call per set of fired windows).
+   * one batched worker call per set of fired windows). The output must be JSON-safe (dsl/json.ts).
    */
-  finish<O>(fn: (accumulated: A, window: WindowInfo) => O | Rejected): Stream<O> {
+  finish<O extends JsonSafe<O>>(fn: (accumulated: A, window: WindowInfo) => O | Rejected): Stream<O> {
     if (typeof fn !== 'function') throw new PipelineDefinitionError('finish() needs a function');
     const node = this.register(fn as (accumulated: Record<string, unknown>, window: WindowInfo) => unknown);
     return new Stream<O>(this.pipeline, node);

@@ -48,6 +48,11 @@ export interface WindowCode {
 export interface CompileOptions {
   /** The logic version when the pipeline declares none (the worker passes a hash of the module files). */
   logicVersion?: string;
+  /**
+   * 'none' puts every step in a chain of its own (tests use it to show fusion changes no output:
+   * pipeline/test/fusionInvariance.test.ts); default 'chains', the fusion rule above.
+   */
+  fusion?: 'chains' | 'none';
 }
 
 interface ChainBuild {
@@ -100,6 +105,7 @@ export function compile(p: Pipeline, options: CompileOptions = {}): CompiledPipe
         const upstream = node.input;
         const previous = upstream.kind === 'step' ? chainOf.get(upstream) : undefined;
         const fuse =
+          options.fusion !== 'none' &&
           previous !== undefined &&
           upstream.kind === 'step' &&
           upstream.step !== 'keyBy' &&
@@ -197,6 +203,9 @@ export function compile(p: Pipeline, options: CompileOptions = {}): CompiledPipe
   const logicVersion = p.logicVersion ?? options.logicVersion;
   const feedsSink = new Set(nodes.filter((n) => n.kind === 'sink').map((n) => n.input));
   const stampFor = (name: string) => (logicVersion !== undefined && feedsSink.has(name) ? { logicVersion } : {});
+  // A node reading stamped outputs removes the stamp, so fusion (which decides who stamps) never shows.
+  const unstampFor = (input: string) =>
+    logicVersion !== undefined && feedsSink.has(input) ? { stampedInput: true } : {};
   const chains = new Map<string, ChainRuntime>();
   const windows = new Map<string, WindowRuntime>();
   const windowCode: WindowCode[] = [];
@@ -205,8 +214,14 @@ export function compile(p: Pipeline, options: CompileOptions = {}): CompiledPipe
   for (const node of p.nodes) {
     if (node.kind !== 'window') continue;
     const accumulator = accumulatorRuntime(node.name, node.accumulator);
-    windows.set(node.name, { name: node.name, accumulator, finish: node.finish, ...stampFor(node.name) });
     const chain = producerOf(producer, node.input);
+    windows.set(node.name, {
+      name: node.name,
+      accumulator,
+      finish: node.finish,
+      ...stampFor(node.name),
+      ...unstampFor(chain),
+    });
     accumulatorsOf.set(chain, [...(accumulatorsOf.get(chain) ?? []), accumulator]);
     // The window's code: its extractors, its ordering key and its finish step (the spec itself is
     // in the descriptor, compared on its own).
@@ -225,6 +240,7 @@ export function compile(p: Pipeline, options: CompileOptions = {}): CompiledPipe
         fromSource: n.fromSource,
         accumulators: accumulatorsOf.get(n.name) ?? [],
         ...stampFor(n.name),
+        ...unstampFor(n.input),
       });
     }
   }

@@ -22,6 +22,7 @@ export {
   type WindowOptions,
 } from './builder';
 export { type CompiledPipeline, compile, descriptorText } from './compile';
+export type { JsonSafe, JsonValue } from './json';
 export { isRejected, type Rejected, reject } from './reject';
 export {
   clickhouseTable,

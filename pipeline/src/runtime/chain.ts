@@ -8,7 +8,8 @@ import { isRejected } from '../dsl/reject';
 import type { SourceRecord } from '../dsl/types';
 import { AccumulatorError, type AccumulatorRuntime, oneRecordAccumulator } from './accumulator';
 import { deadLetterRow, describeThrown, isUtf8 } from './deadLetter';
-import { stampedJson } from './logicVersion';
+import { JsonProblem, jsonOutput } from './jsonSafety';
+import { stampedJson, withoutStamp } from './logicVersion';
 import {
   type BatchResult,
   bytesToText,
@@ -32,6 +33,8 @@ export interface ChainRuntime {
   fromSource: boolean;
   /** Set when the chain feeds a sink: every object output gets `logic_version` (see stampedJson). */
   logicVersion?: string;
+  /** Set when the chain reads stamped outputs: the steps get them without `logic_version`. */
+  stampedInput?: boolean;
   /**
    * A keyed chain: the accumulator specs of the windows that read it, in descriptor order; each output
    * carries one one-record accumulator per window. Empty otherwise.
@@ -42,6 +45,11 @@ export interface ChainRuntime {
 interface Failure {
   step: string;
   reason: string;
+  /**
+   * The refused value as JSON when it is not the chain's input (a fused step's input, or a keyed
+   * chain's output): what the same step would have received as its input without fusion.
+   */
+  raw?: string;
 }
 
 /** Where one input's outputs go while its steps run. */
@@ -76,26 +84,34 @@ export function runChain(chain: ChainRuntime, records: readonly WireRecord[]): B
       input = source;
     } else {
       try {
-        input = JSON.parse(raw);
+        input = chain.stampedInput ? withoutStamp(JSON.parse(raw)) : JSON.parse(raw);
       } catch (err) {
         failure = { step: firstStep, reason: `input is not valid JSON: ${(err as Error).message}` };
       }
     }
     const mark = outputs.length;
     if (!failure) {
-      failure = runFrom(chain.steps, 0, input, record.key, {
-        outputs,
-        inputIndex: i,
-        timestamp,
-        origin: record.origin,
-        logicVersion: chain.logicVersion,
-        accumulators: chain.accumulators,
-      });
+      failure = runFrom(
+        chain.steps,
+        0,
+        input,
+        record.key,
+        {
+          outputs,
+          inputIndex: i,
+          timestamp,
+          origin: record.origin,
+          logicVersion: chain.logicVersion,
+          accumulators: chain.accumulators,
+        },
+        // Without its stamp the input is no longer the bytes received: a dead letter gets its JSON.
+        chain.stampedInput === true,
+      );
     }
     if (failure) {
       outputs.length = mark;
       // The bytes as received: a value that is not UTF-8 is kept exactly (as base64), not as U+FFFD.
-      rejections.push(rejection(i, failure, record.origin, record.value, timestamp));
+      rejections.push(rejection(i, failure, record.origin, failure.raw ?? record.value, timestamp));
     }
   }
   return { outputs, rejections };
@@ -118,12 +134,25 @@ export function rejection(
   };
 }
 
+/** A failure of `step` on `value`; `derived` = value is not the chain's input (see Failure.raw). */
+function failed(step: string, reason: string, value: unknown, derived: boolean): Failure {
+  if (!derived) return { step, reason };
+  let raw: string | undefined;
+  try {
+    raw = JSON.stringify(value);
+  } catch {
+    // A step mutated its input into something JSON cannot hold; the reason still says what happened.
+  }
+  return raw === undefined ? { step, reason } : { step, reason, raw };
+}
+
 function runFrom(
   steps: readonly RuntimeStep[],
   from: number,
   start: unknown,
   startKey: string,
   emit: Emitter,
+  derived = false,
 ): Failure | undefined {
   let value = start;
   let key = startKey;
@@ -133,28 +162,39 @@ function runFrom(
     try {
       result = step.fn(value);
     } catch (err) {
-      return { step: step.name, reason: describeThrown(err) };
+      return failed(step.name, describeThrown(err), value, derived);
     }
-    if (isRejected(result)) return { step: step.name, reason: result.reason };
+    if (isRejected(result)) return failed(step.name, result.reason, value, derived);
     switch (step.kind) {
-      case 'map':
-        value = result;
+      case 'map': {
+        const output = jsonOutput(result);
+        if (output instanceof JsonProblem) return failed(step.name, output.reason(step.name), value, derived);
+        value = output;
+        derived = true;
         break;
+      }
       case 'filter':
         if (typeof result !== 'boolean')
-          return { step: step.name, reason: `filter returned ${typeof result}, not boolean` };
+          return failed(step.name, `filter returned ${typeof result}, not boolean`, value, derived);
         if (!result) return undefined;
         break;
       case 'keyBy':
         if (typeof result !== 'string')
-          return { step: step.name, reason: `keyBy returned ${typeof result}, not string` };
+          return failed(step.name, `keyBy returned ${typeof result}, not string`, value, derived);
         key = result;
         break;
       case 'flatMap': {
         if (!Array.isArray(result))
-          return { step: step.name, reason: `flatMap returned ${typeof result}, not an array` };
-        for (const item of result) {
-          const failure = runFrom(steps, s + 1, item, key, emit);
+          return failed(step.name, `flatMap returned ${typeof result}, not an array`, value, derived);
+        // Every item is checked before any runs on, as if the items crossed the wire together.
+        const items: unknown[] = new Array(result.length);
+        for (let i = 0; i < result.length; i++) {
+          const item = jsonOutput(result[i], i);
+          if (item instanceof JsonProblem) return failed(step.name, item.reason(step.name), value, derived);
+          items[i] = item;
+        }
+        for (const item of items) {
+          const failure = runFrom(steps, s + 1, item, key, emit, true);
           if (failure) return failure;
         }
         return undefined;
@@ -165,10 +205,10 @@ function runFrom(
   try {
     text = stampedJson(value, emit.logicVersion);
   } catch (err) {
-    return { step: steps[steps.length - 1]!.name, reason: `output is not JSON: ${describeThrown(err)}` };
+    return failed(steps[steps.length - 1]!.name, `output is not JSON: ${describeThrown(err)}`, value, derived);
   }
   if (text === undefined) {
-    return { step: steps[steps.length - 1]!.name, reason: 'output is not JSON (undefined or a function)' };
+    return failed(steps[steps.length - 1]!.name, 'output is not JSON (undefined or a function)', value, derived);
   }
   const output: WireRecord = { value: Buffer.from(text), key, timestamp: emit.timestamp, origin: emit.origin };
   if (emit.accumulators.length > 0) {
@@ -177,7 +217,7 @@ function runFrom(
       try {
         accumulators.push(oneRecordAccumulator(acc, value));
       } catch (err) {
-        if (err instanceof AccumulatorError) return { step: acc.window, reason: err.message };
+        if (err instanceof AccumulatorError) return failed(acc.window, err.message, value, derived);
         throw err;
       }
     }

@@ -21,3 +21,15 @@ export function stampedJson(value: unknown, logicVersion: string | undefined): s
   const field = `${JSON.stringify(LOGIC_VERSION_FIELD)}:${JSON.stringify(logicVersion)}}`;
   return text === '{}' ? `{${field}` : `${text.slice(0, -1)},${field}`;
 }
+
+/**
+ * `value` (freshly parsed from a stamped output) without the stamp: the version is for sinks, and a
+ * step or dead letter downstream must see what the step upstream produced, fused or not.
+ */
+export function withoutStamp(value: unknown): unknown {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    // The stamp is the last property stampedJson wrote: deleting it keeps V8's fast object shape.
+    delete (value as Record<string, unknown>)[LOGIC_VERSION_FIELD];
+  }
+  return value;
+}

@@ -8,8 +8,9 @@ import type { WindowInfo } from '../dsl/types';
 import { type AccumulatorRuntime, accumulatedFields } from './accumulator';
 import { rejection } from './chain';
 import { describeThrown } from './deadLetter';
-import { stampedJson } from './logicVersion';
-import type { BatchResult, WireOutput, WireRecord, WireRejection } from './wire';
+import { JsonProblem, jsonOutput } from './jsonSafety';
+import { stampedJson, withoutStamp } from './logicVersion';
+import { type BatchResult, bytesToText, type WireOutput, type WireRecord, type WireRejection } from './wire';
 
 /** What the worker executes for one window node of the descriptor. */
 export interface WindowRuntime {
@@ -18,6 +19,8 @@ export interface WindowRuntime {
   finish: (accumulated: Record<string, unknown>, window: WindowInfo) => unknown;
   /** Set when the window feeds a sink: an object result gets `logic_version` (see stampedJson). */
   logicVersion?: string;
+  /** Set when the chain it reads feeds a sink too: a late record's dead letter drops the stamp. */
+  stampedInput?: boolean;
 }
 
 /** Origin of a window's output: window node / key / window start (ms). */
@@ -54,6 +57,11 @@ export function runFinish(window: WindowRuntime, records: readonly WireRecord[])
       fail(result.reason);
       continue;
     }
+    result = jsonOutput(result);
+    if (result instanceof JsonProblem) {
+      fail(result.reason(window.name));
+      continue;
+    }
     let text: string | undefined;
     try {
       text = stampedJson(result, window.logicVersion);
@@ -86,7 +94,18 @@ export function runLate(window: WindowRuntime, records: readonly WireRecord[]): 
     const record = records[i]!;
     const timestamp = Number(record.timestamp);
     const reason = `late: event time ${instantText(timestamp)} is behind watermark for window node ${window.name}`;
-    rejections.push(rejection(i, { step: window.name, reason }, record.origin, record.value, timestamp));
+    const raw = window.stampedInput ? unstamped(record.value) : record.value;
+    rejections.push(rejection(i, { step: window.name, reason }, record.origin, raw, timestamp));
   }
   return { outputs: [], rejections };
+}
+
+/** A late record's value as its chain's steps made it, without the stamp meant for that chain's sinks. */
+function unstamped(value: Uint8Array): Uint8Array | string {
+  try {
+    return JSON.stringify(withoutStamp(JSON.parse(bytesToText(value))));
+  } catch {
+    // Not JSON (a protocol violation, not a record's fault): keep the bytes as received.
+    return value;
+  }
 }
