@@ -11,7 +11,7 @@ import { createLogger, loadConfig } from '@ticker/common';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CompiledPipeline, compile } from '../src/dsl';
-import { boundedRaw } from '../src/runtime/deadLetter';
+import { boundedRaw } from '../src/contract/deadLetter';
 import { buildStockPipeline } from '../src/stock';
 import { createWorkerClient, type WorkerClient } from '../src/worker/client';
 import { startWorkerServer, type WorkerServer } from '../src/worker/server';

@@ -20,7 +20,7 @@ describe('the layer order', () => {
   it('fails on a planted upward import, a peer import and an upward package import', () => {
     const planted = [
       { path: 'common/src/planted.ts', text: "import { pipeline } from '../../pipeline/src/dsl';\n" },
-      { path: 'producer/src/planted.ts', text: "export { compile } from '../../pipeline/src/dsl/compile';\n" },
+      { path: 'producer/src/planted.ts', text: "export { compile } from '../../pipeline/src/compiler/compile';\n" },
       { path: 'pipeline/src/planted.ts', text: "import type { Server } from '@ticker/dashboard/server';\n" },
       { path: 'workshop/tools/planted.ts', text: "import { DEFAULT_OPTIONS } from '../../scripts/demo';\n" },
       { path: 'pipeline/src/ok.ts', text: "import { z } from 'zod';\nimport { loadConfig } from '@ticker/common';\n" },

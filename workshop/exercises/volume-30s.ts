@@ -28,7 +28,7 @@ export type VolumeAccumulator = Accumulated<ReturnType<typeof volumeFields>>;
 
 /**
  * One window's row: symbol = window.key, window_start = window.start as ClickHouse DateTime text
- * (formatClickHouseDateTime from '../../pipeline/src/runtime/deadLetter'), ticks, volume and
+ * (formatClickHouseDateTime from '../../pipeline/src/contract/deadLetter'), ticks, volume and
  * max_volume from the accumulator.
  */
 export function finishVolume(acc: VolumeAccumulator, window: WindowInfo): VolumeRow {

@@ -10,7 +10,7 @@ import {
   tumbling,
   type WindowInfo,
 } from '../../pipeline/src/dsl';
-import { formatClickHouseDateTime } from '../../pipeline/src/runtime/deadLetter';
+import { formatClickHouseDateTime } from '../../pipeline/src/contract/deadLetter';
 import type { TickRow } from '../../pipeline/src/stock';
 import type { VolumeRow } from '../rows';
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRejected } from '../../pipeline/src/dsl';
-import { boundedRaw } from '../../pipeline/src/runtime/deadLetter';
+import { boundedRaw } from '../../pipeline/src/contract/deadLetter';
 import type { TickRow } from '../../pipeline/src/stock';
 import { readable, rec } from '../../pipeline/test/helpers';
 import * as exercise from '../exercises/round-lots';

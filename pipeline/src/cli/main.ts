@@ -16,7 +16,7 @@ import { descriptorJsonSchemaText } from '../descriptor/jsonSchema';
 import { PipelineDefinitionError } from '../dsl/builder';
 import { runWorker } from '../worker/cluster';
 import { ReloadRequestError, requestReload } from '../worker/reloadCommand';
-import { DefinitionLoadError, loadPipeline } from './load';
+import { DefinitionLoadError, loadPipeline } from '../loader/load';
 
 /** Where the generated JSON Schema is committed. */
 export const SCHEMA_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../descriptor.schema.json');

@@ -12,10 +12,10 @@ import {
   accumulatorKit,
   isNumericOp,
   type OrderKey,
-} from './accumulator';
-import type { Rejected } from './reject';
+} from '../contract/accumulator';
+import type { Rejected } from '../contract/reject';
 import type { ResolvedKafkaSource, Target, WindowSpec } from './targets';
-import type { DeadLetterRow, SourceRecord, WindowInfo } from './types';
+import type { DeadLetterRow, SourceRecord, WindowInfo } from '../contract/records';
 
 export type StepKind = 'map' | 'filter' | 'flatMap' | 'keyBy';
 

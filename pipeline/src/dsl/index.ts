@@ -7,7 +7,7 @@ export {
   encodeOrderKey,
   type OrderKey,
   type OrderPart,
-} from './accumulator';
+} from '../contract/accumulator';
 export {
   type AccumulatingStream,
   KeyedStream,
@@ -21,8 +21,8 @@ export {
   type WindowedStream,
   type WindowOptions,
 } from './builder';
-export { type CompiledPipeline, compile, descriptorText } from './compile';
-export { isRejected, type Rejected, reject } from './reject';
+export { type CompiledPipeline, compile, descriptorText } from '../compiler/compile';
+export { isRejected, type Rejected, reject } from '../contract/reject';
 export {
   clickhouseTable,
   DEFAULT_MAX_AHEAD_MS,
@@ -39,4 +39,4 @@ export {
   tumbling,
   type WindowSpec,
 } from './targets';
-export type { DeadLetterRow, SourceRecord, WindowInfo } from './types';
+export type { DeadLetterRow, SourceRecord, WindowInfo } from '../contract/records';

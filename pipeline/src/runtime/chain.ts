@@ -4,10 +4,10 @@
  * with a dead-letter row is returned instead. Nothing here throws for bad input.
  */
 import type { StepKind } from '../dsl/builder';
-import { isRejected } from '../dsl/reject';
-import type { SourceRecord } from '../dsl/types';
+import { isRejected } from '../contract/reject';
+import type { SourceRecord } from '../contract/records';
 import { AccumulatorError, type AccumulatorRuntime, oneRecordAccumulator } from './accumulator';
-import { deadLetterRow, describeThrown, isUtf8 } from './deadLetter';
+import { deadLetterRow, describeThrown, isUtf8 } from '../contract/deadLetter';
 import { stampedJson } from './logicVersion';
 import {
   type BatchResult,

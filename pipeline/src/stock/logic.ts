@@ -3,10 +3,10 @@
  * suite can compute the same results independently from the ticks it produced.
  */
 import { parseTick, type Tick } from '@ticker/common';
-import type { Accumulated, AccumulatorKit, OrderKey } from '../dsl/accumulator';
-import { type Rejected, reject } from '../dsl/reject';
-import type { SourceRecord, WindowInfo } from '../dsl/types';
-import { formatClickHouseDateTime } from '../runtime/deadLetter';
+import type { Accumulated, AccumulatorKit, OrderKey } from '../contract/accumulator';
+import { type Rejected, reject } from '../contract/reject';
+import type { SourceRecord, WindowInfo } from '../contract/records';
+import { formatClickHouseDateTime } from '../contract/deadLetter';
 import type { AlertRow, CandleRow, TickRow } from './rows';
 
 /** Parses and validates the raw Kafka value with the shared tick schema; invalid -> rejection with the reason. */

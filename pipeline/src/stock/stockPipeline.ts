@@ -7,7 +7,7 @@
  *                                                                         └─▶ [price-move-alerts] ─▶ write-alerts (alerts)
  *
  * [ ] = one worker chain, one gRPC call per batch. The by-symbol keyBy joins the parse chain because
- * its only sibling is a ClickHouse sink (the fusion rule in ../dsl/compile.ts).
+ * its only sibling is a ClickHouse sink (the fusion rule in ../compiler/compile.ts).
  *
  * `npm run describe` prints its descriptor; `npm run worker` serves it.
  */
@@ -24,7 +24,7 @@ import {
   type Stream,
   tumbling,
 } from '../dsl';
-import type { DeadLetterRow } from '../dsl/types';
+import type { DeadLetterRow } from '../contract/records';
 import { candleFields, candleOrder, finishCandle, parseTickRecord, priceMoveAlerts, tickToRow } from './logic';
 import type { AlertRow, CandleRow, TickRow } from './rows';
 

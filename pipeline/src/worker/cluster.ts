@@ -20,7 +20,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { createLogger, type Logger } from '@ticker/common';
-import { loadLogic } from '../cli/load';
+import { loadLogic } from '../loader/load';
 import { checkCompatibility, type LogicManifest, refusalMessage } from '../descriptor/compatibility';
 import {
   addStatusService,

@@ -16,7 +16,7 @@ import java.util.HexFormat;
 /**
  * The few dead-letter rows the bridge must write itself, because the input never reached the worker
  * or cannot (inputs over the request bound, poison inputs, records ahead of the clock); every other
- * row, late records included, is the worker's. Same shape as the worker's (pipeline/src/runtime/deadLetter.ts). The raw
+ * row, late records included, is the worker's. Same shape as the worker's (pipeline/src/contract/deadLetter.ts). The raw
  * input is bounded so that no dead letter can break the DLQ topic or the table: at most
  * {@value #RAW_CAP_BYTES} bytes of it are kept, with its full length and SHA-256 beside it, and
  * bytes that are not UTF-8 are stored as base64 ({@code raw_encoding}).
