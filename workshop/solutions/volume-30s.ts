@@ -2,6 +2,8 @@
  * Solution, module 4 (docs/workshop/04-add-a-window.md): volume per symbol per 30 seconds into the
  * ClickHouse table `volume_30s`.
  */
+
+import { formatClickHouseDateTime } from '../../pipeline/src/contract/deadLetter';
 import {
   type Accumulated,
   type AccumulatorKit,
@@ -10,7 +12,6 @@ import {
   tumbling,
   type WindowInfo,
 } from '../../pipeline/src/dsl';
-import { formatClickHouseDateTime } from '../../pipeline/src/contract/deadLetter';
 import type { TickRow } from '../../pipeline/src/stock';
 import type { VolumeRow } from '../rows';
 

@@ -4,20 +4,21 @@
  * into the descriptor (for the bridge) and the runtime (for the worker).
  */
 import { NODE_NAME_PATTERN, NODE_NAME_RULE } from '@ticker/common';
-import { ACCUMULATOR_FIELD_NAME, type SinkTarget } from '../descriptor/schema';
 import {
   type Accumulated,
+  type AccumulatorDefinition,
   type AccumulatorField,
   type AccumulatorSpecInput,
   accumulatorKit,
   isNumericOp,
   type OrderKey,
 } from '../contract/accumulator';
-import type { Rejected } from '../contract/reject';
-import type { ResolvedKafkaSource, Target, WindowSpec } from './targets';
 import type { DeadLetterRow, SourceRecord, WindowInfo } from '../contract/records';
+import type { Rejected } from '../contract/reject';
+import { ACCUMULATOR_FIELD_NAME, type SinkTarget, type StepKind } from '../descriptor/schema';
+import type { ResolvedKafkaSource, Target, WindowSpec } from './targets';
 
-export type StepKind = 'map' | 'filter' | 'flatMap' | 'keyBy';
+export type { StepKind };
 
 /** Per-step options. A different parallelism from the previous step starts a new chain. */
 export interface StepOptions {
@@ -65,20 +66,6 @@ export interface WindowNode {
   parallelism: number | undefined;
   /** Declared version of the aggregation code (WindowOptions.version), as text. */
   version: string | undefined;
-}
-
-/** One accumulator field, erased to unknown records. */
-export interface AccumulatorFieldDefinition {
-  name: string;
-  op: AccumulatorField<unknown, unknown>['op'];
-  of: ((record: unknown) => unknown) | undefined;
-}
-
-/** A window's accumulator spec, erased to unknown records (the typed API guarantees the shapes). */
-export interface AccumulatorDefinition {
-  order: ((record: unknown) => OrderKey) | undefined;
-  /** In definition order (the descriptor's `accumulator.fields`). */
-  fields: AccumulatorFieldDefinition[];
 }
 
 export interface SinkNode {

@@ -1,4 +1,6 @@
 /** The pipeline DSL: build a typed definition, then compile it to a descriptor and a worker runtime. */
+
+export { type CompiledPipeline, compile, descriptorText } from '../compiler/compile';
 export {
   type Accumulated,
   type AccumulatorField,
@@ -8,6 +10,8 @@ export {
   type OrderKey,
   type OrderPart,
 } from '../contract/accumulator';
+export type { DeadLetterRow, SourceRecord, WindowInfo } from '../contract/records';
+export { isRejected, type Rejected, reject } from '../contract/reject';
 export {
   type AccumulatingStream,
   KeyedStream,
@@ -21,8 +25,6 @@ export {
   type WindowedStream,
   type WindowOptions,
 } from './builder';
-export { type CompiledPipeline, compile, descriptorText } from '../compiler/compile';
-export { isRejected, type Rejected, reject } from '../contract/reject';
 export {
   clickhouseTable,
   DEFAULT_MAX_AHEAD_MS,
@@ -39,4 +41,3 @@ export {
   tumbling,
   type WindowSpec,
 } from './targets';
-export type { DeadLetterRow, SourceRecord, WindowInfo } from '../contract/records';

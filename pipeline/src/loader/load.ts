@@ -2,8 +2,8 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Pipeline } from '../dsl/builder';
 import { type CompiledPipeline, compile } from '../compiler/compile';
+import { Pipeline } from '../dsl/builder';
 import { moduleContentVersion } from './moduleHash';
 
 /** A definition file that cannot be loaded or does not export a pipeline. */

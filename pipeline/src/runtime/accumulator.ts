@@ -4,8 +4,12 @@
  * window's merged accumulator becomes the fields object its finish step reads.
  */
 
-import { encodeOrderKey, isNumericOp } from '../contract/accumulator';
-import type { AccumulatorDefinition, AccumulatorFieldDefinition } from '../dsl/builder';
+import {
+  type AccumulatorDefinition,
+  type AccumulatorFieldDefinition,
+  encodeOrderKey,
+  isNumericOp,
+} from '../contract/accumulator';
 import { describeThrown } from '../contract/deadLetter';
 import { bytesToText, type WireAccumulator } from './wire';
 

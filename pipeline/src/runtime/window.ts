@@ -3,11 +3,12 @@
  * key); the worker finishes fired windows' accumulators into outputs (kind FINISH) and builds the
  * dead-letter rows of records that came too late (kind LATE), so the bridge knows no row format.
  */
-import { isRejected } from '../contract/reject';
+
+import { describeThrown } from '../contract/deadLetter';
 import type { WindowInfo } from '../contract/records';
+import { isRejected } from '../contract/reject';
 import { type AccumulatorRuntime, accumulatedFields } from './accumulator';
 import { rejection } from './chain';
-import { describeThrown } from '../contract/deadLetter';
 import { stampedJson } from './logicVersion';
 import type { BatchResult, WireOutput, WireRecord, WireRejection } from './wire';
 

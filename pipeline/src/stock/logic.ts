@@ -4,9 +4,9 @@
  */
 import { parseTick, type Tick } from '@ticker/common';
 import type { Accumulated, AccumulatorKit, OrderKey } from '../contract/accumulator';
-import { type Rejected, reject } from '../contract/reject';
-import type { SourceRecord, WindowInfo } from '../contract/records';
 import { formatClickHouseDateTime } from '../contract/deadLetter';
+import type { SourceRecord, WindowInfo } from '../contract/records';
+import { type Rejected, reject } from '../contract/reject';
 import type { AlertRow, CandleRow, TickRow } from './rows';
 
 /** Parses and validates the raw Kafka value with the shared tick schema; invalid -> rejection with the reason. */

@@ -12,6 +12,7 @@
  * `npm run describe` prints its descriptor; `npm run worker` serves it.
  */
 import { type Config, loadConfig } from '@ticker/common';
+import type { DeadLetterRow } from '../contract/records';
 import {
   clickhouseTable,
   dedupeById,
@@ -24,7 +25,6 @@ import {
   type Stream,
   tumbling,
 } from '../dsl';
-import type { DeadLetterRow } from '../contract/records';
 import { candleFields, candleOrder, finishCandle, parseTickRecord, priceMoveAlerts, tickToRow } from './logic';
 import type { AlertRow, CandleRow, TickRow } from './rows';
 
