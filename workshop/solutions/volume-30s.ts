@@ -3,16 +3,16 @@
  * ClickHouse table `volume_30s`.
  */
 
-import { formatClickHouseDateTime } from '../../pipeline/src/contract/deadLetter';
 import {
   type Accumulated,
   type AccumulatorKit,
   clickhouseTable,
+  formatClickHouseDateTime,
   type KeyedStream,
   tumbling,
   type WindowInfo,
-} from '../../pipeline/src/dsl';
-import type { TickRow } from '../../pipeline/src/stock';
+} from '@ticker/pipeline';
+import type { TickRow } from '@ticker/pipeline/stock';
 import type { VolumeRow } from '../rows';
 
 export const VOLUME_WINDOW = 'volume-30s';

@@ -3,7 +3,7 @@
  * handle, so one stream can feed several branches. Nothing runs here: compile() turns the graph
  * into the descriptor (for the bridge) and the runtime (for the worker).
  */
-import { NODE_NAME_PATTERN, NODE_NAME_RULE } from '@ticker/common';
+import { type Config, NODE_NAME_PATTERN, NODE_NAME_RULE } from '@ticker/common';
 import {
   type Accumulated,
   type AccumulatorDefinition,
@@ -334,4 +334,15 @@ export class AccumulatingStream<A> {
 /** Starts a pipeline definition. */
 export function pipeline(name: string, options: { parallelism?: number; logicVersion?: string } = {}): Pipeline {
   return new Pipeline(name, options.parallelism ?? 1, options.logicVersion);
+}
+
+/**
+ * What a pipeline module exports as its default: the pipeline built from the config. The loader
+ * (`describe`, `worker`) reads the config and calls it, so importing the module runs nothing.
+ */
+export type PipelineDefinition = (config: Config) => Pipeline;
+
+/** Types a pipeline module's default export: `export default definePipeline((config) => pipeline(...)...)`. */
+export function definePipeline(build: PipelineDefinition): PipelineDefinition {
+  return build;
 }

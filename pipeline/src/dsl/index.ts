@@ -1,6 +1,9 @@
-/** The pipeline DSL: build a typed definition, then compile it to a descriptor and a worker runtime. */
+/**
+ * The public DSL (`@ticker/pipeline`): what a pipeline module imports to define a typed pipeline. A
+ * module's default export is `definePipeline((config) => ...)`; the loader (loader/load.ts) builds and
+ * compiles it. Application code imports only this surface.
+ */
 
-export { type CompiledPipeline, compile, descriptorText } from '../compiler/compile';
 export {
   type Accumulated,
   type AccumulatorField,
@@ -10,13 +13,16 @@ export {
   type OrderKey,
   type OrderPart,
 } from '../contract/accumulator';
+export { formatClickHouseDateTime } from '../contract/deadLetter';
 export type { DeadLetterRow, SourceRecord, WindowInfo } from '../contract/records';
 export { isRejected, type Rejected, reject } from '../contract/reject';
 export {
   type AccumulatingStream,
+  definePipeline,
   KeyedStream,
   type LogicalNode,
   Pipeline,
+  type PipelineDefinition,
   PipelineDefinitionError,
   pipeline,
   type StepKind,
