@@ -7,7 +7,7 @@
 import { loadConfig } from '@ticker/common';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../pipeline/src/compiler/compile';
-import { workshopPipeline, type WorkshopSteps } from '../pipeline';
+import { type WorkshopSteps, workshopPipeline } from '../pipeline';
 import { compileStock, workshopTarget } from './target';
 
 const nothing: WorkshopSteps = { addTickSteps: (rows) => rows, addSymbolWindows: () => {} };
