@@ -21,7 +21,10 @@ export interface WindowRuntime {
   logicVersion?: string;
 }
 
-/** Origin of a window's output: window node / key / window start (ms). */
+/**
+ * Origin of a window's output: window node / key / window start (ms). The bridge's
+ * FiredAccumulator.origin is the same rule; common/fixtures/window-origin.json holds cases both must give.
+ */
 export function windowOrigin(windowName: string, key: string, start: number): string {
   return `${windowName}/${key}/${start}`;
 }
