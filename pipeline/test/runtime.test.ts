@@ -312,7 +312,7 @@ describe('ClickHouse DateTime text', () => {
   });
 });
 
-// The same cases as flink/bridge DeadLetterRowTest.java: both sides bound dead letters by one rule.
+// Every dead-letter row comes from this formatter (the bridge's refusals too: reject.test.ts).
 describe('dead-letter rows stay writable', () => {
   it('cut long text at 64 KiB on a character boundary, with the full length and SHA-256', () => {
     const row = deadLetterRow('t/0/1', 'step', 'why', Buffer.from('é'.repeat(40_000)), 1_700_000_000_000);

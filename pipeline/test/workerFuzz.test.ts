@@ -155,7 +155,8 @@ describe('worker gRPC endpoint under hostile input', () => {
           seen.set(outcome.code, (seen.get(outcome.code) ?? 0) + 1);
           expect([status.OK, status.INTERNAL, status.NOT_FOUND]).toContain(outcome.code);
           if (outcome.code === status.INTERNAL) expect(outcome.details).toBe('Error deserializing request');
-          if (outcome.code === status.NOT_FOUND) expect(outcome.details).toMatch(/^unknown (chain|window|call kind) /);
+          if (outcome.code === status.NOT_FOUND)
+            expect(outcome.details).toMatch(/^unknown (chain|window|call kind|node) /);
         },
       ),
       { seed: 20, numRuns: 300 },
@@ -226,7 +227,7 @@ describe('worker gRPC endpoint under hostile input', () => {
     await expectAlive();
   });
 
-  it('out-of-contract records (bad bytes, odd keys, extreme int64 times, inverted window): rejections, not errors', async () => {
+  it('out-of-contract records (bad bytes, odd keys, extreme int64 times, lying refusals): rejections, not errors', async () => {
     const records = [
       { value: Buffer.from([0xff, 0xfe, 0x00]), key: '', timestamp: -1, origin: '' },
       { value: Buffer.alloc(0), key: '\uD800', timestamp: Number.MAX_SAFE_INTEGER, origin: 'x' },
@@ -252,6 +253,27 @@ describe('worker gRPC endpoint under hostile input', () => {
     expect(a).toEqual({
       code: status.INTERNAL,
       details: `worker window failed: fired window 0 of ${windowName} carries no accumulator (protocol violation)`,
+    });
+
+    // Refused records with lying prefixes (negative length, a short hash, "UTF-8" that is not) and
+    // extreme times: the worker only formats, one rejection each.
+    const r = await call(processMethod, {
+      node: chainName,
+      kind: 'REJECT',
+      records: [
+        { ...records[0], refusal: { reason: '\uD800', prefix: { bytes: -5, sha256: Buffer.from([1]), utf8: true } } },
+        { ...records[1], refusal: { reason: '', prefix: { bytes: 0, sha256: Buffer.alloc(0), utf8: false } } },
+        { ...records[2], refusal: { reason: 'x'.repeat(100_000) } },
+      ],
+    });
+    expect(r.code, r.details).toBe(status.OK);
+    const rr = r.response as { outputs: unknown[]; rejections: { inputIndex: number }[] };
+    expect([rr.outputs, rr.rejections.map((x) => x.inputIndex)]).toEqual([[], [0, 1, 2]]);
+    // A refused record without its refusal breaks the protocol.
+    const n = await call(processMethod, { node: chainName, kind: 'REJECT', records });
+    expect(n).toEqual({
+      code: status.INTERNAL,
+      details: `worker process failed: refused record 0 for node ${chainName} carries no refusal (protocol violation)`,
     });
     await expectAlive();
   });

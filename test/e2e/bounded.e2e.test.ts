@@ -3,8 +3,10 @@
  * a single record too large for one request ends as exactly one dead letter, a busy symbol's window
  * (60 ticks, whose records alone would not fit in 4 KiB) is a candle like any other, because a window
  * is an accumulator and its finish request is small (issue 18), the job never restarts, and the
- * largest request the bridge sent (gauge workerMaxRequestBytes) stays under the bound. Dead letters
- * keep their raw input bounded: 64 KiB of a 100 KB record, base64 for bytes that are not UTF-8.
+ * largest request the bridge sent (gauge workerMaxRequestBytes) stays under the bound, the REJECT call
+ * that makes the oversized record's dead letter included: it carries only the prefix of the record that
+ * fits the bound (at most 64 KiB under a larger bound), with the whole record's length and SHA-256.
+ * Bytes that are not UTF-8 are kept as base64.
  * The hot key at scale (500,000 ticks in a minute) is hotkey.e2e.test.ts.
  */
 import { createHash } from 'node:crypto';
@@ -68,13 +70,16 @@ it('an oversized record is one dead letter, a busy window a candle, with no rest
     // The 60 hot ticks as JSON are more than the bound: the records of that window could never be one request.
     expect(Buffer.byteLength(JSON.stringify(hot.map((t) => t.value)))).toBeGreaterThan(BOUND);
 
-    // The record too large for any request: never sent, its raw cut to 64 KiB.
+    // The record too large for any request: never sent whole; its dead letter's REJECT request holds
+    // the prefix that fits the 4 KiB bound beside the reason and origin (a few hundred bytes).
     expect(oversized.origin).toMatch(new RegExp(`^${run.config.kafka.ticksTopic}/\\d+/\\d+$`));
     expect(oversized.reason).toMatch(
       /^too large: this record makes a Process request of 1000\d\d bytes on its own, over the bridge's bound of 4096 bytes \(--max-request-bytes\)$/,
     );
-    expect([oversized.raw, oversized.raw_sha256, oversized.raw_encoding, oversized.ts]).toEqual([
-      big.subarray(0, 65_536).toString('utf8'),
+    expect(oversized.raw).toBe(big.subarray(0, oversized.raw.length).toString('utf8'));
+    expect(oversized.raw.length).toBeGreaterThan(BOUND - 400);
+    expect(oversized.raw.length).toBeLessThan(BOUND);
+    expect([oversized.raw_sha256, oversized.raw_encoding, oversized.ts]).toEqual([
       sha256(big),
       'utf8',
       '2026-01-05 14:30:10',
@@ -115,13 +120,15 @@ it('an oversized record is one dead letter, a busy window a candle, with no rest
 
     // The largest request sent, per worker-calling operator (Flink's REST metric cache lags ~10 s).
     let maxima = new Map<string, number>();
+    const idle = (id: string) => id.includes('late_records') || id.includes('refused_records');
     await eventually(
       'the workerMaxRequestBytes gauges are reported',
       async () => {
         maxima = await run.operatorMetricMax('workerMaxRequestBytes');
-        // Every call that ran reported its largest request; the late-record call never ran (nothing was late).
+        // Every call that ran reported its largest request; the late-record and refused-record calls
+        // never ran (nothing was late or ahead of the clock).
         const sent = (id: string) => (maxima.get(id) ?? 0) > 0;
-        return [...maxima.keys()].filter((id) => !id.includes('late_records')).every(sent) && maxima.size >= 4;
+        return [...maxima.keys()].filter((id) => !idle(id)).every(sent) && maxima.size >= 5;
       },
       60_000,
     );
@@ -130,10 +137,11 @@ it('an oversized record is one dead letter, a busy window a candle, with no rest
       'candles-1m_[worker_late_records].workerMaxRequestBytes',
       'parse-tick_[worker_chain].workerMaxRequestBytes',
       'price-move-alerts_[worker_chain].workerMaxRequestBytes',
+      'read-ticks_[worker_refused_records].workerMaxRequestBytes',
     ]);
     for (const [id, max] of maxima) {
       expect.soft(max, id).toBeLessThanOrEqual(BOUND);
-      if (!id.includes('late_records')) expect.soft(max, id).toBeGreaterThan(0);
+      if (!idle(id)) expect.soft(max, id).toBeGreaterThan(0);
     }
     console.log(`[e2e] bounded: largest requests ${JSON.stringify(Object.fromEntries(maxima))}`);
     passed = true;

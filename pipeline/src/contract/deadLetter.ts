@@ -1,8 +1,7 @@
 /**
- * Builds the dead-letter row (same shape and bounds as the bridge's own dead letters,
- * flink/bridge DeadLetterRow.java): the raw input is cut to 64 KiB with its full length and SHA-256
- * beside it, and bytes that are not UTF-8 are stored as base64, so no dead letter can break the
- * DLQ topic or the `rejected` table.
+ * Builds the dead-letter row, every one of them (the bridge's refusals too, through REJECT calls):
+ * the raw input is cut to 64 KiB with its full length and SHA-256 beside it, and bytes that are not
+ * UTF-8 are stored as base64, so no dead letter can break the DLQ topic or the `rejected` table.
  */
 import { createHash } from 'node:crypto';
 import type { DeadLetterRow } from './records';

@@ -8,6 +8,25 @@ export interface WireRecord {
   origin: string;
   /** One accumulator per window a keyed chain feeds; a FINISH input's merged accumulator. */
   accumulators?: WireAccumulator[];
+  /** REJECT inputs: why the bridge refused the record (null or absent elsewhere). */
+  refusal?: WireRefusal | null;
+}
+
+/** worker.proto Refusal: a record the bridge refused before any worker step. */
+export interface WireRefusal {
+  reason: string;
+  /** Set when `value` is only the first bytes of the refused input. */
+  prefix?: WirePrefix | null;
+}
+
+/** worker.proto Prefix: the whole input behind a value cut short. */
+export interface WirePrefix {
+  /** The whole input's length in bytes. */
+  bytes: number;
+  /** SHA-256 of the whole input (32 bytes). */
+  sha256: Uint8Array;
+  /** Whether the whole input is well-formed UTF-8. */
+  utf8: boolean;
 }
 
 /** worker.proto Accumulator. */
@@ -24,7 +43,7 @@ export interface WireAccumulator {
 }
 
 /** worker.proto CallKind. */
-export type CallKind = 'CHAIN' | 'FINISH' | 'LATE';
+export type CallKind = 'CHAIN' | 'FINISH' | 'LATE' | 'REJECT';
 
 export interface WireOutput {
   /** Index of the input record this output came from. */
@@ -36,7 +55,7 @@ export interface WireRejection {
   inputIndex: number;
   step: string;
   reason: string;
-  /** The dead-letter row JSON (see DeadLetterRow). */
+  /** The dead-letter row JSON (see DeadLetterRow in contract/records.ts). */
   deadLetter: Uint8Array;
 }
 

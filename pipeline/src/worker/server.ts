@@ -1,5 +1,5 @@
 /**
- * One worker gRPC server: Process (chains, window finishes, late records) and Describe from
+ * One worker gRPC server: Process (chains, window finishes, late records, refused records) and Describe from
  * worker.proto, plus grpc.health.v1.
  * Stateless: every call carries all the records it needs, so any process can answer any call.
  */
@@ -20,6 +20,7 @@ import type { Logger } from '@ticker/common';
 import { HealthImplementation } from 'grpc-health-check';
 import type { CompiledPipeline } from '../compiler/compile';
 import { runChain } from '../runtime/chain';
+import { runReject } from '../runtime/reject';
 import { runFinish, runLate } from '../runtime/window';
 import type { BatchResult, CallKind, WireRecord } from '../runtime/wire';
 import { type WorkerMethod, WorkerStats } from './stats';
@@ -88,6 +89,8 @@ export async function startWorkerServer(options: WorkerServerOptions): Promise<W
 
   const chainNames = [...compiled.chains.keys()].join(', ');
   const windowNames = [...compiled.windows.keys()].join(', ');
+  // The bridge refuses records for the source (ahead of the clock), a chain or a window.
+  const nodeNames = new Set([compiled.descriptor.source.name, ...compiled.chains.keys(), ...compiled.windows.keys()]);
 
   /** Runs a handler body, counts it, and maps surprises to INTERNAL (bad records never get here). */
   const answer = (method: WorkerMethod, size: number, callback: sendUnaryData<BatchResult>, run: () => BatchResult) => {
@@ -108,6 +111,16 @@ export async function startWorkerServer(options: WorkerServerOptions): Promise<W
   server.addService(loadWorkerProto().service, {
     Process(call: ServerUnaryCall<ProcessRequest, BatchResult>, callback: sendUnaryData<BatchResult>) {
       const { node, kind, records } = call.request;
+      if (kind === 'REJECT') {
+        if (!nodeNames.has(node)) {
+          stats.recordError('process');
+          const known = [...nodeNames].join(', ');
+          callback({ code: status.NOT_FOUND, details: `unknown node "${node}" for REJECT; this worker has: ${known}` });
+          return;
+        }
+        answer('process', records.length, callback, () => runReject(node, records));
+        return;
+      }
       if (kind === 'CHAIN') {
         const runtime = compiled.chains.get(node);
         if (!runtime) {

@@ -39,6 +39,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * source (Kafka, event time)      -> KafkaSource + watermarks          uid = source name
  *   ahead of the clock / dedupe   -> SourceGate (+ Deduplicator)       uid = source name + -gate / -dedupe
+ *   refused (ahead) records       -> batched REJECT calls              uid = source name + -refused
  * chain  (fused stateless steps)  -> Async I/O, batched Process calls  uid = node name
  * window (keyed, event time)      -> keyBy + window merging the chain's
  *                                    one-record accumulators            uid = node name + -acc
@@ -46,6 +47,9 @@ import org.slf4j.LoggerFactory;
  * sink   (ClickHouse / Kafka)     -> ClickHouseSink / EXACTLY_ONCE KafkaSink
  * dead letters of every node      -> the descriptor's dead-letter targets
  * </pre>
+ *
+ * <p>Every dead-letter row is the worker's: records the bridge refuses itself (too large for a
+ * request, poison, ahead of the clock) go to it in REJECT calls.
  */
 public final class BridgeJob {
 
@@ -90,7 +94,21 @@ public final class BridgeJob {
         env.setParallelism(args.parallelism() != null ? args.parallelism() : descriptor.parallelism());
         EventTimeSource.Streams read = EventTimeSource.after(
                 kafkaSource(env, descriptor.source(), args, descriptor.name()), descriptor.source());
-        composeNodes(read.records(), List.of(read.deadLetters()), descriptor, sha256, args, poisonLedgerDir(env));
+        DataStream<BridgeRecord> refused = refusedDeadLetters(read.refused(), descriptor.source().name(), sha256,
+                args.workerCallSettings());
+        composeNodes(read.records(), List.of(refused), descriptor, sha256, args, poisonLedgerDir(env));
+    }
+
+    /** The dead letters of records the source side refused, built by the worker (REJECT calls for the source). */
+    static DataStream<BridgeRecord> refusedDeadLetters(DataStream<TimedRecord> refused, String source,
+            List<String> sha256, WorkerCallSettings calls) {
+        String uid = source + "-refused";
+        SingleOutputStreamOperator<Emission> rows = AsyncDataStream.orderedWait(
+                        refused, new RefusedRecordFunction(source, calls, sha256),
+                        calls.asyncTimeoutMs(), TimeUnit.MILLISECONDS, calls.asyncCapacity())
+                .uid(uid)
+                .name(source + " [worker refused records]");
+        return split(rows, uid, null).getSideOutput(EmissionSplitter.DEAD_LETTERS);
     }
 
     /**

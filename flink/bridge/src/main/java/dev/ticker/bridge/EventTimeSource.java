@@ -10,14 +10,17 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * The source side of the job after Kafka: event time assigned as records are deserialized (so the
- * Kafka source keeps per-partition watermarks), then {@link SourceGate} (ahead of the clock -> dead
- * letter), then {@link Deduplicator} when the descriptor asks for it.
+ * Kafka source keeps per-partition watermarks), then {@link SourceGate} (ahead of the clock -> refused,
+ * a dead letter the worker builds), then {@link Deduplicator} when the descriptor asks for it.
  */
 final class EventTimeSource {
     private EventTimeSource() {}
 
-    /** What the source side hands to the pipeline's nodes: records, and dead letters of its own. */
-    record Streams(DataStream<BridgeRecord> records, DataStream<BridgeRecord> deadLetters) {}
+    /**
+     * What the source side hands on: records for the pipeline's nodes, and records it refused (ahead
+     * of the clock, each with its reason) for {@link RefusedRecordFunction}.
+     */
+    record Streams(DataStream<BridgeRecord> records, DataStream<TimedRecord> refused) {}
 
     /** Kafka record -> {@link TimedRecord}: value as-is, key as text, origin = topic/partition/offset. */
     static final class Deserializer implements KafkaRecordDeserializationSchema<TimedRecord> {
@@ -53,7 +56,7 @@ final class EventTimeSource {
      */
     static Streams after(DataStream<TimedRecord> read, Descriptor.Source source) {
         SingleOutputStreamOperator<TimedRecord> gated = read
-                .process(new SourceGate(source.name()))
+                .process(new SourceGate())
                 .uid(source.name() + "-gate")
                 .name(source.name() + " event time gate");
         SingleOutputStreamOperator<BridgeRecord> records;
@@ -70,6 +73,6 @@ final class EventTimeSource {
                     .uid(source.name() + "-records")
                     .name(source.name() + " records");
         }
-        return new Streams(records, gated.getSideOutput(SourceGate.DEAD_LETTERS));
+        return new Streams(records, gated.getSideOutput(SourceGate.REFUSED));
     }
 }

@@ -137,8 +137,10 @@ final class PoisonLedger {
     /**
      * Records that the input {@code fingerprint} failed with {@code error} in this attempt. Returns
      * the dead-letter reason when it has now failed that way in more than poisonRestarts attempts
-     * (the caller then dead-letters it), or null when the caller should fail the job (retry after a
-     * restart); the record is written first, so the next attempt knows.
+     * (the caller then dead-letters it and calls {@link #succeeded} once the dead letter is made), or
+     * null when the caller should fail the job (retry after a restart); the record is written first,
+     * so the next attempt knows. The entry stays until the dead letter is made: if making it fails,
+     * the input's next failure after the restart is a dead letter at once.
      */
     synchronized String failed(String fingerprint, String error) {
         Entry previous = entries.get(fingerprint);
@@ -146,19 +148,17 @@ final class PoisonLedger {
         if (previous != null && previous.error.equals(error)) {
             attempts = previous.lastAttempt == attempt ? previous.attempts : previous.attempts + 1;
         }
-        if (attempts > poisonRestarts) {
-            entries.remove(fingerprint);
-            write();
-            return "poison: failed the same way in " + attempts + " attempt" + (attempts == 1 ? "" : "s") + " ("
-                    + (attempts - 1) + " restart" + (attempts == 2 ? "" : "s") + ", --poison-restarts " + poisonRestarts
-                    + "): " + error;
-        }
         entries.remove(fingerprint); // re-insert: the map's order is oldest first
         entries.put(fingerprint, new Entry(error, attempts, attempt));
         while (entries.size() > MAX_ENTRIES) {
             entries.remove(entries.keySet().iterator().next());
         }
         write();
+        if (attempts > poisonRestarts) {
+            return "poison: failed the same way in " + attempts + " attempt" + (attempts == 1 ? "" : "s") + " ("
+                    + (attempts - 1) + " restart" + (attempts == 2 ? "" : "s") + ", --poison-restarts " + poisonRestarts
+                    + "): " + error;
+        }
         return null;
     }
 
@@ -167,7 +167,7 @@ final class PoisonLedger {
         return !entries.isEmpty();
     }
 
-    /** Forgets an input that went through (it was only unlucky). */
+    /** Forgets an input that went through (it was only unlucky) or became a dead letter. */
     synchronized void succeeded(String fingerprint) {
         if (entries.remove(fingerprint) != null) {
             write();

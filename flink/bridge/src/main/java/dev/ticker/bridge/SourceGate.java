@@ -1,28 +1,24 @@
 package dev.ticker.bridge;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Right after the source: a record too far ahead of the clock becomes a dead letter (step = the source
- * name, reason naming its time and the tolerance); every other record goes on, an unreadable time
- * included (the pipeline's first step rejects it with its own reason). Counts both.
+ * Right after the source: a record too far ahead of the clock is refused, to side output
+ * {@link #REFUSED} with its reason (naming its time and the tolerance); the worker makes its dead
+ * letter ({@link RefusedRecordFunction}). Every other record goes on, an unreadable time included
+ * (the pipeline's first step rejects it with its own reason). Counts both.
  */
 final class SourceGate extends ProcessFunction<TimedRecord, TimedRecord> {
-    static final OutputTag<BridgeRecord> DEAD_LETTERS =
-            new OutputTag<>("source-dead-letters", TypeInformation.of(BridgeRecord.class));
+    /** Records refused here, each with its {@code aheadReason}. */
+    static final OutputTag<TimedRecord> REFUSED =
+            new OutputTag<>("source-refused", TypeInformation.of(TimedRecord.class));
 
-    private final String sourceName;
     private transient Counter ahead;
     private transient Counter unreadable;
-
-    SourceGate(String sourceName) {
-        this.sourceName = sourceName;
-    }
 
     @Override
     public void open(org.apache.flink.api.common.functions.OpenContext context) {
@@ -34,10 +30,8 @@ final class SourceGate extends ProcessFunction<TimedRecord, TimedRecord> {
     public void processElement(TimedRecord record, Context context, Collector<TimedRecord> out) {
         if (record.status == TimedRecord.AHEAD) {
             ahead.inc();
-            // The row's ts is the Kafka timestamp: the refused future time stays out of every table's clock.
-            byte[] row = DeadLetterRow.json(record.origin, sourceName, record.aheadReason,
-                    DeadLetterRow.raw(record.value == null ? new byte[0] : record.value), record.timestamp);
-            context.output(DEAD_LETTERS, new BridgeRecord(row, record.key, record.timestamp, record.origin));
+            // Its timestamp is the Kafka timestamp: the refused future time stays out of every table's clock.
+            context.output(REFUSED, record);
             return;
         }
         if (record.status == TimedRecord.UNREADABLE) {

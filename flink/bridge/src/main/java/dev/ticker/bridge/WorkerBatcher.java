@@ -4,13 +4,21 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import dev.ticker.bridge.grpc.CallKind;
 import dev.ticker.bridge.grpc.Output;
+import dev.ticker.bridge.grpc.Prefix;
 import dev.ticker.bridge.grpc.ProcessRequest;
 import dev.ticker.bridge.grpc.ProcessResponse;
 import dev.ticker.bridge.grpc.Record;
+import dev.ticker.bridge.grpc.Refusal;
 import dev.ticker.bridge.grpc.Rejection;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,18 +29,20 @@ import org.apache.flink.streaming.api.functions.async.ResultFuture;
 
 /**
  * The bridge's one call path to the worker: batches the elements of one Async I/O operator into
- * worker Process calls, whatever they run — a chain, a window's finish (one record per fired window)
- * or a window's late records (the worker builds their dead letters). A batch is sent when
- * it holds {@code batchSize} records, when one more record would make the request larger than
- * {@code maxRequestBytes} (serialized size), or when its first record has waited
+ * worker Process calls, whatever they run — a chain, a window's finish (one record per fired window),
+ * a window's late records, or records the bridge refused (REJECT: the worker builds every dead-letter
+ * row). A batch is sent when it holds {@code batchSize} records, when one more record would make the
+ * request larger than {@code maxRequestBytes} (serialized size), or when its first record has waited
  * {@code batchTimeoutMs}; at most {@code maxInFlight} calls run at once (further batches queue,
- * nothing blocks the task thread). A record that does not fit in a request on its own is a dead
- * letter at once. Each input's ResultFuture completes when its batch returns, with that input's
+ * nothing blocks the task thread; a node's REJECT calls are a second lane with a limit of their own). A record that does not fit in a request on its own is refused:
+ * it goes to the worker in a REJECT call instead, as a prefix of its value (see {@link #refusal}).
+ * Each input's ResultFuture completes when its batch returns, with that input's
  * outputs and dead letters. A call is retried with backoff; when retries are exhausted every input
  * of the batch fails, which fails the job (Flink restores from the last checkpoint and re-sends
  * in-flight inputs) — except that an error about the input (see {@link PoisonLedger}) first
  * re-sends the batch one record per call, to find the record it is about, and that record goes
- * through the {@link PoisonLedger}: a dead letter once it failed the same way after enough restarts.
+ * through the {@link PoisonLedger}: refused (a dead letter) once it failed the same way after enough
+ * restarts. REJECT calls themselves are never refused again: any failure of theirs fails the job.
  */
 final class WorkerBatcher {
 
@@ -55,6 +65,15 @@ final class WorkerBatcher {
     private final PoisonLedger poison;
     /** Serialized size of a request with no records (the chain name). */
     private final int baseBytes;
+    /** This node's REJECT calls (refused inputs); this batcher itself when it makes REJECT calls. */
+    private final WorkerBatcher rejects;
+
+    /**
+     * Most bytes of a refused value sent when the whole does not fit in a request: the row keeps at
+     * most 64 KiB of it on a character boundary (worker.proto, Refusal.prefix), and a character has at
+     * most 4 bytes.
+     */
+    static final int REFUSED_PREFIX_BYTES = 64 * 1024 + 4;
 
     // Guarded by this.
     private List<Pending> open = new ArrayList<>();
@@ -72,6 +91,13 @@ final class WorkerBatcher {
     WorkerBatcher(String chain, CallKind kind, BiFunction<ProcessRequest, Long, CompletableFuture<ProcessResponse>> call,
             WorkerCallSettings settings, ScheduledExecutorService scheduler, StepMetrics metrics,
             BooleanSupplier closing, PoisonLedger poison) {
+        this(chain, kind, call, settings, scheduler, metrics, closing, poison, true);
+    }
+
+    private WorkerBatcher(String chain, CallKind kind,
+            BiFunction<ProcessRequest, Long, CompletableFuture<ProcessResponse>> call, WorkerCallSettings settings,
+            ScheduledExecutorService scheduler, StepMetrics metrics, BooleanSupplier closing, PoisonLedger poison,
+            boolean registerGauges) {
         this.chain = chain;
         this.kind = kind;
         this.what = describe(chain, kind);
@@ -82,34 +108,105 @@ final class WorkerBatcher {
         this.scheduler = scheduler;
         this.metrics = metrics;
         this.closing = closing;
-        metrics.gauge("workerCallsInFlight", this::inFlight);
-        metrics.gauge("workerBatchesQueued", this::queued);
+        // The REJECT lane shares the call, metrics and settings; its calls count in this node's gauges.
+        this.rejects = kind == CallKind.REJECT ? this
+                : new WorkerBatcher(chain, CallKind.REJECT, call, settings, scheduler, metrics, closing, poison, false);
+        if (registerGauges) {
+            metrics.gauge("workerCallsInFlight", () -> inFlight() + (rejects == this ? 0 : rejects.inFlight()));
+            metrics.gauge("workerBatchesQueued", () -> queued() + (rejects == this ? 0 : rejects.queued()));
+        }
     }
 
     /** Adds one input; its future completes when the batch it lands in has been processed. */
     void add(BridgeRecord input, ResultFuture<Emission> future) {
+        if (kind == CallKind.REJECT) {
+            throw new IllegalStateException("a REJECT input needs its reason: use refuse()");
+        }
         // Only a finish reads accumulators; late records and chain inputs are sent without them.
         Record proto = toProto(input, kind == CallKind.FINISH);
         int bytes = CodedOutputStream.computeMessageSize(RECORDS_FIELD, proto);
         if (baseBytes + bytes > settings.maxRequestBytes()) {
             metrics.oversizedInputs.inc();
-            metrics.rejections.inc();
             String reason = "too large: this record makes a Process request of " + (baseBytes + bytes)
                     + " bytes on its own, over the bridge's bound of " + settings.maxRequestBytes()
                     + " bytes (--max-request-bytes)";
-            future.complete(List.of(deadLetter(input, reason)));
+            refuse(input, reason, future);
             return;
         }
+        enqueue(new Pending(input, future, proto), bytes);
+    }
+
+    /**
+     * Refuses one input of this node: a REJECT call gets the worker to build its dead-letter row
+     * (step = this node, the given reason); the future completes with that one dead letter.
+     */
+    void refuse(BridgeRecord input, String reason, ResultFuture<Emission> future) {
+        if (rejects != this) {
+            rejects.refuse(input, reason, future);
+            return;
+        }
+        Record proto = refusal(input, reason);
+        enqueue(new Pending(input, future, proto), CodedOutputStream.computeMessageSize(RECORDS_FIELD, proto));
+    }
+
+    /**
+     * The REJECT form of a refused input. The value goes whole when the request fits the bound; else
+     * only its first bytes (at most {@link #REFUSED_PREFIX_BYTES}, fewer if the bound leaves less room)
+     * with the whole's length, SHA-256 and UTF-8 validity; if even an empty prefix does not fit, the
+     * reason is cut too. The key is not sent: the row does not hold it, and it can be as large as the value.
+     */
+    private Record refusal(BridgeRecord input, String reason) {
+        byte[] value = input.value == null ? new byte[0] : input.value;
+        Record.Builder record = Record.newBuilder()
+                .setTimestamp(input.timestamp)
+                .setOrigin(input.origin == null ? "" : input.origin)
+                .setRefusal(Refusal.newBuilder().setReason(reason));
+        Record whole = record.setValue(ByteString.copyFrom(value)).build();
+        if (fits(whole)) {
+            return whole;
+        }
+        record.getRefusalBuilder().setPrefix(Prefix.newBuilder()
+                .setBytes(value.length).setSha256(ByteString.copyFrom(sha256(value))).setUtf8(isUtf8(value)));
+        int length = Math.min(value.length, REFUSED_PREFIX_BYTES);
+        Record cut = record.setValue(ByteString.copyFrom(value, 0, length)).build();
+        while (!fits(cut) && length > 0) {
+            length = Math.max(0, length - excess(cut));
+            cut = record.setValue(ByteString.copyFrom(value, 0, length)).build();
+        }
+        String kept = reason;
+        while (!fits(cut) && !kept.isEmpty()) {
+            // UTF-8 has at most 3 bytes per char; never split a surrogate pair.
+            int end = Math.max(0, kept.length() - Math.max(1, excess(cut) / 3 + 1));
+            if (end > 0 && Character.isHighSurrogate(kept.charAt(end - 1))) {
+                end--;
+            }
+            kept = kept.substring(0, end);
+            record.getRefusalBuilder().setReason(kept);
+            cut = record.build();
+        }
+        return cut; // over the bound only when the bound cannot hold an origin and a prefix header
+    }
+
+    private boolean fits(Record record) {
+        return excess(record) <= 0;
+    }
+
+    /** How many bytes a request holding only {@code record} is over the bound. */
+    private int excess(Record record) {
+        return baseBytes + CodedOutputStream.computeMessageSize(RECORDS_FIELD, record) - settings.maxRequestBytes();
+    }
+
+    private void enqueue(Pending pending, int bytes) {
         List<List<Pending>> toSend;
         synchronized (this) {
             if (failure != null) {
-                future.completeExceptionally(failure);
+                pending.future().completeExceptionally(failure);
                 return;
             }
             if (!open.isEmpty() && baseBytes + openBytes + bytes > settings.maxRequestBytes()) {
                 seal(); // the open batch is as large as a request may be: this record starts the next one
             }
-            open.add(new Pending(input, future, proto));
+            open.add(pending);
             openBytes += bytes;
             if (open.size() >= settings.batchSize()) {
                 seal();
@@ -201,7 +298,8 @@ final class WorkerBatcher {
 
     /** A call failed after its retries: an error about an input is traced to it, anything else fails the batch. */
     private void failedForGood(List<Pending> batch, WorkerCallException error) {
-        if (closing.getAsBoolean() || !PoisonLedger.isInputError(error)) {
+        // A REJECT call only formats: its failure is the worker's, and refusing a refusal would loop.
+        if (closing.getAsBoolean() || kind == CallKind.REJECT || !PoisonLedger.isInputError(error)) {
             fail(batch, error);
         } else if (batch.size() > 1) {
             synchronized (this) {
@@ -217,24 +315,65 @@ final class WorkerBatcher {
                 fail(batch, error);
             } else {
                 metrics.poisonInputs.inc();
-                metrics.rejections.inc();
-                pending.future().complete(List.of(deadLetter(pending.input(), reason)));
+                refuse(pending.input(), reason, forgettingOnSuccess(pending.future(), fingerprint(pending)));
             }
         }
+    }
+
+    /**
+     * {@code future}, which also tells the poison ledger to forget the input once its dead letter is
+     * made; until then the ledger keeps it, so a REJECT call that fails costs no extra restarts.
+     */
+    private ResultFuture<Emission> forgettingOnSuccess(ResultFuture<Emission> future, String fingerprint) {
+        return new ResultFuture<>() {
+            @Override
+            public void complete(java.util.Collection<Emission> result) {
+                poison.succeeded(fingerprint);
+                future.complete(result);
+            }
+
+            @Override
+            public void complete(org.apache.flink.streaming.api.functions.async.CollectionSupplier<Emission> supplier) {
+                poison.succeeded(fingerprint);
+                future.complete(supplier);
+            }
+
+            @Override
+            public void completeExceptionally(Throwable error) {
+                future.completeExceptionally(error);
+            }
+        };
     }
 
     private String fingerprint(Pending pending) {
         return PoisonLedger.fingerprint(chain.getBytes(StandardCharsets.UTF_8), pending.proto().toByteArray());
     }
 
-    /** A dead letter made by the bridge for an input of this chain. */
-    private Emission deadLetter(BridgeRecord input, String reason) {
-        byte[] row = DeadLetterRow.json(input.origin, chain, reason,
-                DeadLetterRow.raw(input.value == null ? new byte[0] : input.value), input.timestamp);
-        return Emission.deadLetter(new BridgeRecord(row, input.key, input.timestamp, input.origin));
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JVM", e);
+        }
+    }
+
+    /** Whether {@code bytes} are well-formed UTF-8. */
+    static boolean isUtf8(byte[] bytes) {
+        try {
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
     }
 
     private void deliver(List<Pending> batch, ProcessResponse response) {
+        if (kind == CallKind.REJECT) {
+            checkOneRejectionEach(batch.size(), response);
+        }
         List<List<Emission>> perInput = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             perInput.add(new ArrayList<>(1));
@@ -252,11 +391,24 @@ final class WorkerBatcher {
                     new BridgeRecord(rejection.getDeadLetter().toByteArray(), input.key, input.timestamp, input.origin)));
             metrics.rejections.inc();
         }
-        if (batch.size() == 1 && poison.remembers()) {
+        if (batch.size() == 1 && kind != CallKind.REJECT && poison.remembers()) {
             poison.succeeded(fingerprint(batch.get(0)));
         }
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).future().complete(perInput.get(i));
+        }
+    }
+
+    /** A REJECT answer must hold exactly one dead letter per input, and nothing else: none may be lost. */
+    private void checkOneRejectionEach(int size, ProcessResponse response) {
+        int[] seen = new int[size];
+        for (Rejection rejection : response.getRejectionsList()) {
+            seen[checkIndex(rejection.getInputIndex(), size)]++;
+        }
+        if (response.getOutputsCount() > 0 || Arrays.stream(seen).anyMatch(n -> n != 1)) {
+            throw new PoisonLedger.ProtocolViolation("worker answered " + what + " for " + size + " records with "
+                    + response.getOutputsCount() + " outputs and rejections per input " + Arrays.toString(seen)
+                    + " (protocol violation: exactly one rejection each)");
         }
     }
 
@@ -288,6 +440,7 @@ final class WorkerBatcher {
         return switch (kind) {
             case FINISH -> "window '" + node + "' finish";
             case LATE -> "window '" + node + "' late records";
+            case REJECT -> "node '" + node + "' dead letters";
             default -> "chain '" + node + "'";
         };
     }

@@ -84,7 +84,8 @@ class BridgeJobTest {
         BridgeJob.compose(env, descriptor, Descriptor.acceptedSha256(text), args(text, "localhost:1"));
         Set<String> uids = env.getStreamGraph().getStreamNodes().stream()
                 .map(StreamNode::getTransformationUID).filter(uid -> uid != null).collect(Collectors.toSet());
-        for (String uid : List.of("read-ticks", "read-ticks-gate", "read-ticks-dedupe", "parse-tick", "parse-tick-split", "write-ticks",
+        for (String uid : List.of("read-ticks", "read-ticks-gate", "read-ticks-dedupe", "read-ticks-refused",
+                "read-ticks-refused-split", "parse-tick", "parse-tick-split", "write-ticks",
                 "candles-1m-acc", "candles-1m-acc-late", "candles-1m-acc-late-split", "candles-1m-acc-finish",
                 "candles-1m-acc-finish-split", "write-candles",
                 "price-move-alerts", "write-alerts", "dead-letter-0", "dead-letter-1")) {
@@ -180,7 +181,7 @@ class BridgeJobTest {
 
     private static BridgeRecord row(String id, String key, int n, long timestamp) {
         String json = "{\"id\":\"" + id + "\",\"n\":" + n + ",\"ts\":\""
-                + DeadLetterRow.CLICKHOUSE_DATETIME.format(java.time.Instant.ofEpochMilli(timestamp)) + "\"}";
+                + FakeWorker.DATETIME.format(java.time.Instant.ofEpochMilli(timestamp)) + "\"}";
         return new BridgeRecord(json.getBytes(StandardCharsets.UTF_8), key, timestamp, "in/0/" + offset++);
     }
 

@@ -21,6 +21,9 @@ import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -32,8 +35,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Its chain "upper" maps each value to upper case, drops "drop", emits two outputs for "twice"
  * and rejects "bad" with a dead letter; chain "pass" passes values through, each with a one-record
  * accumulator (order = timestamp, numbers [count 1, n], values [id, id]) for window "per-10s", whose
- * finish emits one JSON row per window and whose late records get a dead letter each. Failures and
- * delays can be injected per Process call.
+ * finish emits one JSON row per window and whose late records get a dead letter each. REJECT calls
+ * (any node) get a row echoing what the bridge sent; the real worker's rows are tested in TypeScript.
+ * Failures and delays can be injected per Process call.
  */
 final class FakeWorker extends WorkerGrpc.WorkerImplBase implements AutoCloseable {
 
@@ -56,6 +60,14 @@ final class FakeWorker extends WorkerGrpc.WorkerImplBase implements AutoCloseabl
     /** Each Process call waits this long before answering. */
     volatile long delayMs;
     volatile String descriptorSha256 = "0".repeat(64);
+    /** When set, REJECT calls fail with this status. */
+    volatile Status rejectFailure;
+    /** REJECT calls are answered with no rejection at all (a broken worker). */
+    volatile boolean rejectAnswersNothing;
+    /** The records of every REJECT call received, in arrival order. */
+    final List<Record> refused = new CopyOnWriteArrayList<>();
+    /** ClickHouse DateTime text, UTC (the test rows' time format). */
+    static final DateTimeFormatter DATETIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Server server;
@@ -88,6 +100,23 @@ final class FakeWorker extends WorkerGrpc.WorkerImplBase implements AutoCloseabl
             }
             if (call <= failFirst) {
                 response.onError(failureStatus.asRuntimeException());
+                return;
+            }
+            if (request.getKind() == CallKind.REJECT && rejectFailure != null) {
+                response.onError(rejectFailure.asRuntimeException());
+                return;
+            }
+            if (request.getKind() == CallKind.REJECT) {
+                // Like the real worker: a refused record's value is never read, so poison cannot fail it.
+                ProcessResponse.Builder out = ProcessResponse.newBuilder();
+                for (int i = 0; i < request.getRecordsCount(); i++) {
+                    refused.add(request.getRecords(i));
+                    if (!rejectAnswersNothing) {
+                        out.addRejections(refusedRow(i, request.getRecords(i), request.getNode()));
+                    }
+                }
+                response.onNext(out.build());
+                response.onCompleted();
                 return;
             }
             String poison = poisonValue;
@@ -141,7 +170,7 @@ final class FakeWorker extends WorkerGrpc.WorkerImplBase implements AutoCloseabl
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             response.onError(Status.CANCELLED.asRuntimeException());
-        } catch (IOException e) {
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
             response.onError(Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
         } finally {
             concurrent.decrementAndGet();
@@ -187,7 +216,7 @@ final class FakeWorker extends WorkerGrpc.WorkerImplBase implements AutoCloseabl
                             + JSON.readTree(acc.getValues(0).toByteArray()).asText() + "-"
                             + JSON.readTree(acc.getValues(1).toByteArray()).asText())
                     .put("n", (long) acc.getNumbers(1))
-                    .put("ts", DeadLetterRow.CLICKHOUSE_DATETIME.format(Instant.ofEpochMilli(acc.getWindowStart())))
+                    .put("ts", DATETIME.format(Instant.ofEpochMilli(acc.getWindowStart())))
                     .toString();
             out.addOutputs(Output.newBuilder().setInputIndex(i).setRecord(
                     Record.newBuilder().setValue(ByteString.copyFromUtf8(summary)).setKey(in.getKey())));
@@ -206,9 +235,27 @@ final class FakeWorker extends WorkerGrpc.WorkerImplBase implements AutoCloseabl
                 .put("step", step)
                 .put("reason", reason)
                 .put("raw", in.getValue().toStringUtf8())
-                .put("ts", DeadLetterRow.CLICKHOUSE_DATETIME.format(Instant.ofEpochMilli(in.getTimestamp())));
+                .put("ts", DATETIME.format(Instant.ofEpochMilli(in.getTimestamp())));
         return Rejection.newBuilder().setInputIndex(index).setStep(step).setReason(reason)
                 .setDeadLetter(ByteString.copyFromUtf8(deadLetter.toString())).build();
+    }
+
+    /** A REJECT row echoing the request: raw is the value sent; length, SHA-256 and encoding the prefix's if any. */
+    static Rejection refusedRow(int index, Record in, String node) throws java.security.NoSuchAlgorithmException {
+        boolean cut = in.getRefusal().hasPrefix();
+        byte[] sha = cut ? in.getRefusal().getPrefix().getSha256().toByteArray()
+                : java.security.MessageDigest.getInstance("SHA-256").digest(in.getValue().toByteArray());
+        ObjectNode row = JSON.createObjectNode()
+                .put("origin", in.getOrigin())
+                .put("step", node)
+                .put("reason", in.getRefusal().getReason())
+                .put("raw", in.getValue().toStringUtf8())
+                .put("raw_bytes", cut ? in.getRefusal().getPrefix().getBytes() : in.getValue().size())
+                .put("raw_sha256", HexFormat.of().formatHex(sha))
+                .put("raw_encoding", !cut || in.getRefusal().getPrefix().getUtf8() ? "utf8" : "base64")
+                .put("ts", DATETIME.format(Instant.ofEpochMilli(in.getTimestamp())));
+        return Rejection.newBuilder().setInputIndex(index).setStep(node).setReason(in.getRefusal().getReason())
+                .setDeadLetter(ByteString.copyFromUtf8(row.toString())).build();
     }
 
     private static Output output(int index, Record in, String value) {

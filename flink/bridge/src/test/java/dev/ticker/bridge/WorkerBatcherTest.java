@@ -8,7 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
+import dev.ticker.bridge.grpc.CallKind;
+import dev.ticker.bridge.grpc.ProcessRequest;
+import dev.ticker.bridge.grpc.Record;
 import io.grpc.Status;
+import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -217,7 +222,7 @@ class WorkerBatcherTest {
     }
 
     @Test
-    void aRecordThatCannotFitAloneIsADeadLetterAndItsNeighboursGoThrough() throws Exception {
+    void aRecordThatCannotFitAloneIsRefusedWithTheLargestPrefixThatFitsAndItsNeighboursGoThrough() throws Exception {
         WorkerBatcher batcher = batcher("upper", 100, 20, 4, 5_000, 0, 500, PoisonLedger.inMemory(3));
         List<TestResult> results = addAll(batcher, List.of("a", "x".repeat(600), "b"));
         assertEquals(List.of("A"), texts(results.get(0).get()));
@@ -225,17 +230,109 @@ class WorkerBatcherTest {
         List<Emission> oversized = results.get(1).get();
         assertEquals(1, oversized.size());
         assertTrue(oversized.get(0).deadLetter);
-        JsonNode row = JSON.readTree(oversized.get(0).record.value);
+        BridgeRecord deadLetter = oversized.get(0).record;
+        assertEquals(List.of("t/0/1", "K1", 1_700_000_000_001L), List.of(deadLetter.origin, deadLetter.key, deadLetter.timestamp));
+        String reason = "too large: this record makes a Process request of 631 bytes on its own, over the bridge's "
+                + "bound of 500 bytes (--max-request-bytes)";
+        // The worker's row (the fake echoes what the bridge sent).
+        JsonNode row = JSON.readTree(deadLetter.value);
         assertEquals("t/0/1", row.get("origin").asText());
         assertEquals("upper", row.get("step").asText());
-        assertEquals("too large: this record makes a Process request of 631 bytes on its own, over the bridge's "
-                + "bound of 500 bytes (--max-request-bytes)", row.get("reason").asText());
-        assertEquals("x".repeat(600), row.get("raw").asText());
+        assertEquals(reason, row.get("reason").asText());
         assertEquals(600, row.get("raw_bytes").asLong());
         assertEquals("5130b33e6b87fbf5316ed9049e98924eb110800bcbaaad8050f642fba6df37c9", row.get("raw_sha256").asText());
         assertEquals("utf8", row.get("raw_encoding").asText());
-        assertEquals(List.of(2), worker.batchSizes); // the oversized record never went to the worker
+        // The REJECT call: the value's longest prefix that keeps the request within the bound, no key.
+        assertEquals(1, worker.refused.size());
+        Record sent = worker.refused.get(0);
+        int kept = sent.getValue().size();
+        assertEquals("x".repeat(kept), sent.getValue().toStringUtf8());
+        assertEquals("", sent.getKey());
+        assertEquals(reason, sent.getRefusal().getReason());
+        assertEquals(600, sent.getRefusal().getPrefix().getBytes());
+        assertTrue(sent.getRefusal().getPrefix().getUtf8());
+        assertEquals(500, rejectRequestBytes(sent));
+        assertEquals(501, rejectRequestBytes(sent.toBuilder().setValue(ByteString.copyFromUtf8("x".repeat(kept + 1))).build()));
+        assertEquals(List.of(1, 2), worker.batchSizes.stream().sorted().toList()); // the whole record never went
         assertEquals(1, metrics.oversizedInputs.getCount());
+        assertEquals(1, metrics.rejections.getCount());
+        assertEquals(500, metrics.maxRequestBytes());
+    }
+
+    /** Serialized size of a REJECT request for node "upper" holding only {@code record}. */
+    private static int rejectRequestBytes(Record record) {
+        return ProcessRequest.newBuilder().setNode("upper").setKind(CallKind.REJECT).addRecords(record).build()
+                .getSerializedSize();
+    }
+
+    @Test
+    void aRefusedValueIsSentAsAtMostItsFirst65540BytesWithTheWholesLengthHashAndEncoding() throws Exception {
+        WorkerBatcher batcher = batcher("upper", 2, 10_000, 4, 5_000, 0, 200_000, PoisonLedger.inMemory(3));
+        byte[] text = ("a" + "é".repeat(110_000)).getBytes(StandardCharsets.UTF_8); // 220,001 bytes
+        byte[] binary = new byte[220_000];
+        binary[70_000] = (byte) 0xff; // not UTF-8, though its first 65,540 bytes are
+        TestResult textResult = new TestResult();
+        TestResult binaryResult = new TestResult();
+        batcher.add(new BridgeRecord(text, "K", 5, "t/0/0"), textResult);
+        batcher.add(new BridgeRecord(binary, "K", 6, "t/0/1"), binaryResult);
+        textResult.get();
+        binaryResult.get();
+        assertEquals(List.of(2), worker.batchSizes); // one REJECT call for both
+        Record sentText = worker.refused.get(0);
+        Record sentBinary = worker.refused.get(1);
+        assertEquals(ByteString.copyFrom(text, 0, 65_540), sentText.getValue()); // ends inside a character
+        assertEquals(List.of(220_001L, true, ByteString.copyFrom(MessageDigest.getInstance("SHA-256").digest(text))),
+                List.of(sentText.getRefusal().getPrefix().getBytes(), sentText.getRefusal().getPrefix().getUtf8(),
+                        sentText.getRefusal().getPrefix().getSha256()));
+        assertEquals(ByteString.copyFrom(binary, 0, 65_540), sentBinary.getValue());
+        assertEquals(List.of(220_000L, false, ByteString.copyFrom(MessageDigest.getInstance("SHA-256").digest(binary))),
+                List.of(sentBinary.getRefusal().getPrefix().getBytes(), sentBinary.getRefusal().getPrefix().getUtf8(),
+                        sentBinary.getRefusal().getPrefix().getSha256()));
+        assertEquals(List.of(5L, 6L), List.of(sentText.getTimestamp(), sentBinary.getTimestamp()));
+    }
+
+    @Test
+    void underABoundTooSmallForTheReasonTheReasonIsCutAndNoValueSent() throws Exception {
+        WorkerBatcher batcher = batcher("upper", 100, 20, 4, 5_000, 0, 150, PoisonLedger.inMemory(3));
+        List<TestResult> results = addAll(batcher, List.of("x".repeat(600)));
+        results.get(0).get();
+        Record sent = worker.refused.get(0);
+        String reason = "too large: this record makes a Process request of 631 bytes on its own, over the bridge's "
+                + "bound of 150 bytes (--max-request-bytes)";
+        assertEquals(0, sent.getValue().size());
+        assertTrue(reason.startsWith(sent.getRefusal().getReason()) && sent.getRefusal().getReason().length() > 40,
+                sent.getRefusal().getReason());
+        assertTrue(rejectRequestBytes(sent) <= 150, "request of " + rejectRequestBytes(sent) + " bytes");
+        assertEquals(600, sent.getRefusal().getPrefix().getBytes());
+    }
+
+    @Test
+    void aRejectAnswerWithoutTheDeadLetterBreaksTheProtocolAndFailsTheInput() throws Exception {
+        worker.rejectAnswersNothing = true;
+        PoisonLedger ledger = PoisonLedger.inMemory(0);
+        WorkerBatcher batcher = batcher("upper", 100, 20, 4, 5_000, 0, 500, ledger);
+        List<TestResult> results = addAll(batcher, List.of("x".repeat(600)));
+        WorkerCallException failed = assertInstanceOf(WorkerCallException.class,
+                assertThrows(ExecutionException.class, results.get(0)::get).getCause());
+        assertEquals("worker answered node 'upper' dead letters for 1 records with 0 outputs and rejections per input [0] "
+                + "(protocol violation: exactly one rejection each)", failed.getMessage());
+        assertEquals(List.of(1), worker.batchSizes); // never re-sent: a lost dead letter fails the job, Flink replays
+        assertFalse(ledger.remembers());
+    }
+
+    @Test
+    void aFailedRejectCallFailsItsInputAndIsNeverTracedAsPoison() throws Exception {
+        worker.failFirst = Integer.MAX_VALUE;
+        worker.failureStatus = Status.INTERNAL.withDescription("worker bug");
+        PoisonLedger ledger = PoisonLedger.inMemory(0);
+        WorkerBatcher batcher = batcher("upper", 100, 20, 4, 5_000, 0, 500, ledger);
+        List<TestResult> results = addAll(batcher, List.of("x".repeat(600)));
+        WorkerCallException failed = assertInstanceOf(WorkerCallException.class,
+                assertThrows(ExecutionException.class, results.get(0)::get).getCause());
+        assertTrue(failed.getMessage().contains("node 'upper' dead letters"), failed.getMessage());
+        assertEquals(List.of(1), worker.batchSizes); // no retracing, no second refusal
+        assertFalse(ledger.remembers());
+        assertEquals(1, metrics.callFailures.getCount());
     }
 
     @Test
@@ -249,8 +346,9 @@ class WorkerBatcherTest {
         assertEquals("poison: failed the same way in 1 attempt (0 restarts, --poison-restarts 0): INTERNAL: boom on poison",
                 row.get("reason").asText());
         assertEquals("poison", row.get("raw").asText());
-        // The batch, then one call per record of it.
-        assertEquals(List.of(3, 1, 1, 1), worker.batchSizes);
+        // The batch, then one call per record of it, then the REJECT call for the poison one.
+        assertEquals(List.of(3, 1, 1, 1, 1), worker.batchSizes);
+        assertEquals(List.of("poison"), worker.refused.stream().map(r -> r.getValue().toStringUtf8()).toList());
         assertEquals(1, metrics.poisonInputs.getCount());
     }
 
@@ -272,6 +370,30 @@ class WorkerBatcherTest {
         JsonNode row = JSON.readTree(secondRun.get(1).get().get(0).record.value);
         assertEquals("poison: failed the same way in 2 attempts (1 restart, --poison-restarts 1): INTERNAL: boom on poison",
                 row.get("reason").asText());
+    }
+
+    @Test
+    void aPoisonInputWhoseDeadLetterCouldNotBeMadeIsADeadLetterAtItsNextFailure(@TempDir java.nio.file.Path dir)
+            throws Exception {
+        worker.poisonValue = "poison";
+        worker.rejectFailure = Status.UNAVAILABLE.withDescription("worker down");
+        String ledgerDir = dir.toUri().toString();
+        PoisonLedger firstLedger = PoisonLedger.open(ledgerDir, "job", "upper", 0, 0, 0);
+        WorkerBatcher first = batcher("upper", 1, 1_000, 1, 5_000, 0, 500, firstLedger);
+        List<TestResult> firstRun = addAll(first, List.of("poison"));
+        // Poison at once (--poison-restarts 0), but its REJECT call fails: the job fails, the ledger keeps the input.
+        assertInstanceOf(WorkerCallException.class, assertThrows(ExecutionException.class, firstRun.get(0)::get).getCause());
+        assertTrue(firstLedger.remembers());
+
+        worker.rejectFailure = null;
+        PoisonLedger secondLedger = PoisonLedger.open(ledgerDir, "job", "upper", 0, 1, 0);
+        WorkerBatcher second = batcher("upper", 1, 1_000, 1, 5_000, 0, 500, secondLedger);
+        List<TestResult> secondRun = addAll(second, List.of("poison"));
+        JsonNode row = JSON.readTree(secondRun.get(0).get().get(0).record.value);
+        assertEquals("poison: failed the same way in 2 attempts (1 restart, --poison-restarts 0): INTERNAL: boom on poison",
+                row.get("reason").asText());
+        assertFalse(secondLedger.remembers()); // forgotten once its dead letter was made
+        assertFalse(PoisonLedger.open(ledgerDir, "job", "upper", 0, 2, 0).remembers());
     }
 
     @Test
