@@ -258,9 +258,7 @@ async function bridgeMetrics(ctx: EngineContext, jobId: string): Promise<Record<
       sum: number;
     }[];
     for (const v of values) {
-      out[v.id.replace(/_\[worker_[a-z_]+\]/, '')] = v.id.endsWith('workerCalls')
-        ? v.sum
-        : Math.round(v.avg * 10) / 10;
+      out[v.id.replace(/_\[worker_[a-z_]+\]/, '')] = v.id.endsWith('workerCalls') ? v.sum : Math.round(v.avg * 10) / 10;
     }
   }
   return out;
