@@ -5,6 +5,6 @@
  *   npm run deploy -- --pipeline workshop/exercise.ts ...
  */
 import { steps } from './exercises';
-import { buildWorkshopPipeline } from './pipeline';
+import { workshopPipeline } from './pipeline';
 
-export default buildWorkshopPipeline(steps);
+export default workshopPipeline(steps);

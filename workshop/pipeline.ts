@@ -5,15 +5,17 @@
  * can replace `npm run worker` under the running job, and a savepoint of the stock job restores
  * into it (every stock node name is kept).
  */
-import { type Config, loadConfig } from '@ticker/common';
-import type { Pipeline } from '../pipeline/src/dsl';
-import { buildStockPipeline, type StockPipelineExtensions } from '../pipeline/src/stock';
+import type { Config } from '@ticker/common';
+import { definePipeline, type PipelineDefinition } from '@ticker/pipeline';
+import { buildStockPipeline, type StockPipelineExtensions } from '@ticker/pipeline/stock';
 import { ALERT_THRESHOLD_PCT } from './alert-threshold';
 
 /** What an exercise set (exercises/ or solutions/) contributes to the pipeline. */
 export type WorkshopSteps = StockPipelineExtensions;
 
-/** Builds the stock pipeline with the workshop's steps plugged in. */
-export function buildWorkshopPipeline(steps: WorkshopSteps, config: Config = loadConfig()): Pipeline {
-  return buildStockPipeline(config, { extensions: steps, alertThresholdPct: ALERT_THRESHOLD_PCT });
+/** The stock pipeline with the workshop's steps plugged in, built from the config by the loader. */
+export function workshopPipeline(steps: WorkshopSteps): PipelineDefinition {
+  return definePipeline((config: Config) =>
+    buildStockPipeline(config, { extensions: steps, alertThresholdPct: ALERT_THRESHOLD_PCT }),
+  );
 }

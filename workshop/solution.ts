@@ -1,5 +1,5 @@
 /** The workshop pipeline with the reference solutions (workshop/solutions/): the same commands as exercise.ts. */
-import { buildWorkshopPipeline } from './pipeline';
+import { workshopPipeline } from './pipeline';
 import { steps } from './solutions';
 
-export default buildWorkshopPipeline(steps);
+export default workshopPipeline(steps);

@@ -11,8 +11,9 @@
  * lateness 0 only, no dedupe and no ahead-of-clock check (the bridge does those before any worker
  * call), and the record timestamp given is the event time.
  */
+
+import type { CompiledPipeline } from '../src/compiler/compile';
 import type { Descriptor } from '../src/descriptor/schema';
-import type { CompiledPipeline } from '../src/dsl';
 import { runChain } from '../src/runtime/chain';
 import { runFinish, runLate } from '../src/runtime/window';
 import type { BatchResult, WireRecord } from '../src/runtime/wire';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { compile } from '../src/compiler/compile';
 import { checkCompatibility, jsonDifferences, refusalMessage } from '../src/descriptor/compatibility';
-import { clickhouseTable, compile, kafkaSource, kafkaTime, pipeline, tumbling } from '../src/dsl';
+import { clickhouseTable, kafkaSource, kafkaTime, pipeline, tumbling } from '../src/dsl';
 import { stampedJson } from '../src/runtime/logicVersion';
 import { logicManifest } from '../src/worker/reload';
 

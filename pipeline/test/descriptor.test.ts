@@ -4,9 +4,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@ticker/common';
 import { describe, expect, it } from 'vitest';
+import { compile } from '../src/compiler/compile';
 import { descriptorJsonSchemaText } from '../src/descriptor/jsonSchema';
 import { descriptorSchema } from '../src/descriptor/schema';
-import { compile } from '../src/dsl';
 import { buildStockPipeline } from '../src/stock';
 
 const here = dirname(fileURLToPath(import.meta.url));

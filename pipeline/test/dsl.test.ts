@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { compile } from '../src/compiler/compile';
 import type { DescriptorNode } from '../src/descriptor/schema';
 import {
   type AccumulatorKit,
   clickhouseTable,
-  compile,
   DEFAULT_MAX_AHEAD_MS,
   dedupeById,
   fieldTime,

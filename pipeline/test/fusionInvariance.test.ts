@@ -9,12 +9,11 @@
 import { loadConfig } from '@ticker/common';
 import { describe, expect, it } from 'vitest';
 import * as exercises from '../../workshop/exercises';
-import { buildWorkshopPipeline } from '../../workshop/pipeline';
+import { workshopPipeline } from '../../workshop/pipeline';
 import * as solutions from '../../workshop/solutions';
+import { type CompiledPipeline, compile } from '../src/compiler/compile';
 import {
-  type CompiledPipeline,
   clickhouseTable,
-  compile,
   kafkaSource,
   kafkaTime,
   kafkaTopic,
@@ -161,7 +160,7 @@ describe('fusion invariance: every step its own chain writes the same bytes as t
   });
 
   it('the workshop pipeline with the solutions (round lots, 30-second volume)', () => {
-    const run = runBoth(() => buildWorkshopPipeline(solutions.steps, config));
+    const run = runBoth(() => workshopPipeline(solutions.steps)(config));
     const rounds = input.ticks.filter(round);
     expect(run.sinks.get('write-ticks')?.length).toBe(rounds.length);
     expect(run.sinks.get('write-volume-30s')?.length).toBe(
@@ -180,7 +179,7 @@ describe('fusion invariance: every step its own chain writes the same bytes as t
   });
 
   it('the workshop pipeline with the exercises untouched', () => {
-    const run = runBoth(() => buildWorkshopPipeline(exercises.steps, config));
+    const run = runBoth(() => workshopPipeline(exercises.steps)(config));
     expect(run.sinks.get('write-ticks')?.length).toBe(input.ticks.length);
   });
 

@@ -3,7 +3,8 @@
  * JSON.parse do (ECMA-262), written out here, and the reasons the dead-letter rows carry.
  */
 import { describe, expect, it } from 'vitest';
-import { compile, kafkaSource, kafkaTime, kafkaTopic, pipeline, tumbling } from '../src/dsl';
+import { compile } from '../src/compiler/compile';
+import { kafkaSource, kafkaTime, kafkaTopic, pipeline, tumbling } from '../src/dsl';
 import { runChain } from '../src/runtime/chain';
 import { JsonProblem, jsonOutput } from '../src/runtime/jsonSafety';
 import { runFinish } from '../src/runtime/window';

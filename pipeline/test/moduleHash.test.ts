@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { moduleContentVersion, moduleFiles } from '../src/cli/moduleHash';
+import { moduleContentVersion, moduleFiles } from '../src/loader/moduleHash';
 
 describe('the default logic version: a hash of the module files', () => {
   const dir = mkdtempSync(join(tmpdir(), 'module-hash-'));

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { createLogger, loadConfig } from '@ticker/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compile } from '../src/dsl';
+import { compile } from '../src/compiler/compile';
 import { runReject } from '../src/runtime/reject';
 import type { WireRecord } from '../src/runtime/wire';
 import { buildStockPipeline } from '../src/stock';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { compile, encodeOrderKey, kafkaSource, kafkaTime, kafkaTopic, pipeline, reject, tumbling } from '../src/dsl';
+import { compile } from '../src/compiler/compile';
+import { boundedRaw, deadLetterRow, formatClickHouseDateTime } from '../src/contract/deadLetter';
+import { encodeOrderKey, kafkaSource, kafkaTime, kafkaTopic, pipeline, reject, tumbling } from '../src/dsl';
 import { NOT_UTF8, runChain } from '../src/runtime/chain';
-import { boundedRaw, deadLetterRow, formatClickHouseDateTime } from '../src/runtime/deadLetter';
 import { runFinish, runLate } from '../src/runtime/window';
 import { fire, forward, readable, rec } from './helpers';
 

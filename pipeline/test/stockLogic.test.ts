@@ -1,6 +1,7 @@
 import { loadConfig } from '@ticker/common';
 import { describe, expect, it } from 'vitest';
-import { compile, isRejected } from '../src/dsl';
+import { compile } from '../src/compiler/compile';
+import { isRejected } from '../src/dsl';
 import { runChain } from '../src/runtime/chain';
 import { runFinish } from '../src/runtime/window';
 import {

@@ -10,7 +10,7 @@ import { Client, credentials, Metadata, type MethodDefinition, type ServiceError
 import { createLogger, loadConfig } from '@ticker/common';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compile } from '../src/dsl';
+import { compile } from '../src/compiler/compile';
 import { buildStockPipeline } from '../src/stock';
 import { loadWorkerProto, MAX_MESSAGE_BYTES, startWorkerServer, type WorkerServer } from '../src/worker/server';
 

@@ -38,7 +38,7 @@ function moduleText(spec: ModuleSpec): string {
   const windowOptions = spec.windowVersion === undefined ? '{}' : `{ version: ${JSON.stringify(spec.windowVersion)} }`;
   return `
 import { existsSync, writeFileSync } from 'node:fs';
-import { clickhouseTable, kafkaSource, kafkaTime, pipeline, tumbling } from ${JSON.stringify(dsl)};
+import { clickhouseTable, definePipeline, kafkaSource, kafkaTime, pipeline, tumbling } from ${JSON.stringify(dsl)};
 const FACTOR = ${spec.factor};
 const p = pipeline('reload-test', { logicVersion: ${JSON.stringify(spec.logicVersion)} });
 const rows = p
@@ -61,7 +61,7 @@ rows
   .finish((a) => ({ total: ${spec.total} }))
   .sink('write-sums', clickhouseTable('sums'));
 p.deadLetter('dead-letter', [clickhouseTable('dead_letters')]);
-export default p;
+export default definePipeline(() => p);
 ${spec.broken ? 'this is not valid TypeScript (' : ''}
 `;
 }

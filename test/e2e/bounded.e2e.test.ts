@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { expect, it } from 'vitest';
+import type { DeadLetterRow } from '../../pipeline/src/dsl';
 import { NOT_UTF8 } from '../../pipeline/src/runtime/chain';
 import { E2ERun, eventually } from './harness';
 
@@ -18,16 +19,8 @@ const BOUND = 4096;
 const T0 = Date.UTC(2026, 0, 5, 14, 30, 0, 0);
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 
-interface DeadLetter {
-  origin: string;
-  step: string;
-  reason: string;
-  raw: string;
-  raw_bytes: number;
-  raw_sha256: string;
-  raw_encoding: string;
-  ts: string;
-}
+/** A `dead_letters` row as the test reads it back. */
+type DeadLetter = DeadLetterRow;
 
 function tick(id: string, symbol: string, price: number, atMs: number) {
   const value = JSON.stringify({ id, symbol, price, volume: 10, ts: new Date(atMs).toISOString() });

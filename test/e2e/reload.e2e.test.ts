@@ -31,12 +31,10 @@ const NEW_THRESHOLD = 0.05;
 
 /** The worker's pipeline module: the stock pipeline with an alert threshold (no declared logicVersion: a content hash). */
 function moduleText(thresholdPct: number): string {
-  const common = JSON.stringify(resolve(repoRoot, 'common/src/index.ts'));
   const stock = JSON.stringify(resolve(repoRoot, 'pipeline/src/stock/stockPipeline.ts'));
   return [
-    `import { loadConfig } from ${common};`,
     `import { buildStockPipeline } from ${stock};`,
-    `export default buildStockPipeline(loadConfig(), { alertThresholdPct: ${thresholdPct} });`,
+    `export default (config) => buildStockPipeline(config, { alertThresholdPct: ${thresholdPct} });`,
     '',
   ].join('\n');
 }

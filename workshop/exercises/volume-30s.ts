@@ -6,8 +6,8 @@
  * the ClickHouse table `volume_30s` (workshop/sql/volume_30s.sql). Names: window `volume-30s`, sink
  * `write-volume-30s`.
  */
-import type { Accumulated, AccumulatorKit, KeyedStream, WindowInfo } from '../../pipeline/src/dsl';
-import type { TickRow } from '../../pipeline/src/stock';
+import type { Accumulated, AccumulatorKit, KeyedStream, WindowInfo } from '@ticker/pipeline';
+import type { TickRow } from '@ticker/pipeline/stock';
 import type { VolumeRow } from '../rows';
 
 export const VOLUME_WINDOW = 'volume-30s';
@@ -28,7 +28,7 @@ export type VolumeAccumulator = Accumulated<ReturnType<typeof volumeFields>>;
 
 /**
  * One window's row: symbol = window.key, window_start = window.start as ClickHouse DateTime text
- * (formatClickHouseDateTime from '../../pipeline/src/runtime/deadLetter'), ticks, volume and
+ * (formatClickHouseDateTime from '@ticker/pipeline'), ticks, volume and
  * max_volume from the accumulator.
  */
 export function finishVolume(acc: VolumeAccumulator, window: WindowInfo): VolumeRow {

@@ -2,8 +2,8 @@
  * Solution, module 3 (docs/workshop/03-add-a-step.md): keep only round lots; odd lots go to the
  * dead letter with the reason `odd lot: <volume> shares`.
  */
-import { type Rejected, reject, type Stream } from '../../pipeline/src/dsl';
-import type { TickRow } from '../../pipeline/src/stock';
+import { type Rejected, reject, type Stream } from '@ticker/pipeline';
+import type { TickRow } from '@ticker/pipeline/stock';
 
 /** The step's name: kebab-case, unique in the pipeline, shown in the `rejected` table. */
 export const ROUND_LOTS_STEP = 'round-lots-only';

@@ -2,16 +2,17 @@
  * Solution, module 4 (docs/workshop/04-add-a-window.md): volume per symbol per 30 seconds into the
  * ClickHouse table `volume_30s`.
  */
+
 import {
   type Accumulated,
   type AccumulatorKit,
   clickhouseTable,
+  formatClickHouseDateTime,
   type KeyedStream,
   tumbling,
   type WindowInfo,
-} from '../../pipeline/src/dsl';
-import { formatClickHouseDateTime } from '../../pipeline/src/runtime/deadLetter';
-import type { TickRow } from '../../pipeline/src/stock';
+} from '@ticker/pipeline';
+import type { TickRow } from '@ticker/pipeline/stock';
 import type { VolumeRow } from '../rows';
 
 export const VOLUME_WINDOW = 'volume-30s';

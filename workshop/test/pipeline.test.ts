@@ -6,22 +6,22 @@
  */
 import { loadConfig } from '@ticker/common';
 import { describe, expect, it } from 'vitest';
-import { compile } from '../../pipeline/src/dsl';
-import { buildWorkshopPipeline, type WorkshopSteps } from '../pipeline';
+import { compile } from '../../pipeline/src/compiler/compile';
+import { type WorkshopSteps, workshopPipeline } from '../pipeline';
 import { compileStock, workshopTarget } from './target';
 
 const nothing: WorkshopSteps = { addTickSteps: (rows) => rows, addSymbolWindows: () => {} };
 
 describe('workshop/pipeline.ts', () => {
   it('with nothing plugged in, is the stock pipeline byte for byte', () => {
-    const workshop = compile(buildWorkshopPipeline(nothing, loadConfig({})));
+    const workshop = compile(workshopPipeline(nothing)(loadConfig({})));
     expect(workshop.descriptorJson).toBe(compileStock().descriptorJson);
     expect(workshop.descriptorSha256).toBe(compileStock().descriptorSha256);
   });
 
   it('follows the config like the stock pipeline (pipeline name, topics)', () => {
     const config = loadConfig({ PIPELINE_NAME: 'ws-x', TICKS_TOPIC: 'ws-x-ticks', DLQ_TOPIC: 'ws-x-dlq' });
-    const d = compile(buildWorkshopPipeline(nothing, config)).descriptor;
+    const d = compile(workshopPipeline(nothing)(config)).descriptor;
     expect([d.name, d.source.topic, d.deadLetter.targets]).toEqual([
       'ws-x',
       'ws-x-ticks',

@@ -4,8 +4,8 @@
  * WORKSHOP_TARGET=exercise checks workshop/exercises/ instead of workshop/solutions/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { boundedRaw } from '../../pipeline/src/contract/deadLetter';
 import { isRejected } from '../../pipeline/src/dsl';
-import { boundedRaw } from '../../pipeline/src/runtime/deadLetter';
 import type { TickRow } from '../../pipeline/src/stock';
 import { readable, rec } from '../../pipeline/test/helpers';
 import * as exercise from '../exercises/round-lots';

@@ -3,12 +3,12 @@
  * WORKSHOP_TARGET=exercise (your work in workshop/exercises/; fails until you solve it).
  */
 import { createLogger, loadConfig } from '@ticker/common';
-import { type CompiledPipeline, compile } from '../../pipeline/src/dsl';
+import { type CompiledPipeline, compile } from '../../pipeline/src/compiler/compile';
 import { buildStockPipeline } from '../../pipeline/src/stock';
 import { createWorkerClient, type WorkerClient } from '../../pipeline/src/worker/client';
 import { startWorkerServer, type WorkerServer } from '../../pipeline/src/worker/server';
 import * as exercises from '../exercises';
-import { buildWorkshopPipeline } from '../pipeline';
+import { workshopPipeline } from '../pipeline';
 import * as solutions from '../solutions';
 
 export type WorkshopTarget = 'exercise' | 'solution';
@@ -30,7 +30,7 @@ export const TARGET_DIR = TARGET === 'exercise' ? 'exercises' : 'solutions';
 /** The workshop pipeline built with the target's steps and the default config (topics, names). */
 export function compileTarget(): CompiledPipeline {
   const { steps } = TARGET === 'exercise' ? exercises : solutions;
-  return compile(buildWorkshopPipeline(steps, loadConfig({})));
+  return compile(workshopPipeline(steps)(loadConfig({})));
 }
 
 /** The stock pipeline as `npm run describe` prints it (default config). */

@@ -14,9 +14,9 @@ import { ConfigError, loadConfig } from '@ticker/common';
 import { Command, InvalidArgumentError } from 'commander';
 import { descriptorJsonSchemaText } from '../descriptor/jsonSchema';
 import { PipelineDefinitionError } from '../dsl/builder';
+import { DefinitionLoadError, loadPipeline } from '../loader/load';
 import { runWorker } from '../worker/cluster';
 import { ReloadRequestError, requestReload } from '../worker/reloadCommand';
-import { DefinitionLoadError, loadPipeline } from './load';
 
 /** Where the generated JSON Schema is committed. */
 export const SCHEMA_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../descriptor.schema.json');

@@ -80,7 +80,10 @@ export const sourceSchema = z
   })
   .strict();
 
-export const stepSchema = z.object({ name: nodeName, kind: z.enum(['map', 'filter', 'flatMap', 'keyBy']) }).strict();
+/** The stateless step kinds a chain runs. */
+export const STEP_KINDS = ['map', 'filter', 'flatMap', 'keyBy'] as const;
+
+export const stepSchema = z.object({ name: nodeName, kind: z.enum(STEP_KINDS) }).strict();
 
 /** Consecutive stateless steps fused into one worker call per batch. */
 export const chainNodeSchema = z
@@ -168,3 +171,7 @@ export type SinkTarget = z.infer<typeof sinkTargetSchema>;
 export type EventTime = z.infer<typeof eventTimeSchema>;
 export type Dedupe = z.infer<typeof dedupeSchema>;
 export type AccumulatorSpec = z.infer<typeof accumulatorSpecSchema>;
+export type StepKind = (typeof STEP_KINDS)[number];
+export type WindowSpec = z.infer<typeof windowSpecSchema>;
+/** A source node's settings as a pipeline states them (the descriptor adds `kind` and `type`). */
+export type SourceSettings = Omit<z.infer<typeof sourceSchema>, 'kind' | 'type'>;

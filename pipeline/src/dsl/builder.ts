@@ -3,22 +3,23 @@
  * handle, so one stream can feed several branches. Nothing runs here: compile() turns the graph
  * into the descriptor (for the bridge) and the runtime (for the worker).
  */
-import { NODE_NAME_PATTERN, NODE_NAME_RULE } from '@ticker/common';
-import { ACCUMULATOR_FIELD_NAME, type SinkTarget } from '../descriptor/schema';
+import { type Config, NODE_NAME_PATTERN, NODE_NAME_RULE } from '@ticker/common';
 import {
   type Accumulated,
+  type AccumulatorDefinition,
   type AccumulatorField,
   type AccumulatorSpecInput,
   accumulatorKit,
   isNumericOp,
   type OrderKey,
-} from './accumulator';
-import type { JsonSafe } from './json';
-import type { Rejected } from './reject';
+} from '../contract/accumulator';
+import type { JsonSafe } from '../contract/json';
+import type { DeadLetterRow, SourceRecord, WindowInfo } from '../contract/records';
+import type { Rejected } from '../contract/reject';
+import { ACCUMULATOR_FIELD_NAME, type SinkTarget, type StepKind } from '../descriptor/schema';
 import type { ResolvedKafkaSource, Target, WindowSpec } from './targets';
-import type { DeadLetterRow, SourceRecord, WindowInfo } from './types';
 
-export type StepKind = 'map' | 'filter' | 'flatMap' | 'keyBy';
+export type { StepKind };
 
 /** Per-step options. A different parallelism from the previous step starts a new chain. */
 export interface StepOptions {
@@ -66,20 +67,6 @@ export interface WindowNode {
   parallelism: number | undefined;
   /** Declared version of the aggregation code (WindowOptions.version), as text. */
   version: string | undefined;
-}
-
-/** One accumulator field, erased to unknown records. */
-export interface AccumulatorFieldDefinition {
-  name: string;
-  op: AccumulatorField<unknown, unknown>['op'];
-  of: ((record: unknown) => unknown) | undefined;
-}
-
-/** A window's accumulator spec, erased to unknown records (the typed API guarantees the shapes). */
-export interface AccumulatorDefinition {
-  order: ((record: unknown) => OrderKey) | undefined;
-  /** In definition order (the descriptor's `accumulator.fields`). */
-  fields: AccumulatorFieldDefinition[];
 }
 
 export interface SinkNode {
@@ -352,4 +339,15 @@ export class AccumulatingStream<A> {
 /** Starts a pipeline definition. */
 export function pipeline(name: string, options: { parallelism?: number; logicVersion?: string } = {}): Pipeline {
   return new Pipeline(name, options.parallelism ?? 1, options.logicVersion);
+}
+
+/**
+ * What a pipeline module exports as its default: the pipeline built from the config. The loader
+ * (`describe`, `worker`) reads the config and calls it, so importing the module runs nothing.
+ */
+export type PipelineDefinition = (config: Config) => Pipeline;
+
+/** Types a pipeline module's default export: `export default definePipeline((config) => pipeline(...)...)`. */
+export function definePipeline(build: PipelineDefinition): PipelineDefinition {
+  return build;
 }

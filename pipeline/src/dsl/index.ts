@@ -1,4 +1,9 @@
-/** The pipeline DSL: build a typed definition, then compile it to a descriptor and a worker runtime. */
+/**
+ * The public DSL (`@ticker/pipeline`): what a pipeline module imports to define a typed pipeline. A
+ * module's default export is `definePipeline((config) => ...)`; the loader (loader/load.ts) builds and
+ * compiles it. Application code imports only this surface.
+ */
+
 export {
   type Accumulated,
   type AccumulatorField,
@@ -7,12 +12,18 @@ export {
   encodeOrderKey,
   type OrderKey,
   type OrderPart,
-} from './accumulator';
+} from '../contract/accumulator';
+export { formatClickHouseDateTime } from '../contract/deadLetter';
+export type { JsonSafe, JsonValue } from '../contract/json';
+export type { DeadLetterRow, SourceRecord, WindowInfo } from '../contract/records';
+export { isRejected, type Rejected, reject } from '../contract/reject';
 export {
   type AccumulatingStream,
+  definePipeline,
   KeyedStream,
   type LogicalNode,
   Pipeline,
+  type PipelineDefinition,
   PipelineDefinitionError,
   pipeline,
   type StepKind,
@@ -21,9 +32,6 @@ export {
   type WindowedStream,
   type WindowOptions,
 } from './builder';
-export { type CompiledPipeline, compile, descriptorText } from './compile';
-export type { JsonSafe, JsonValue } from './json';
-export { isRejected, type Rejected, reject } from './reject';
 export {
   clickhouseTable,
   DEFAULT_MAX_AHEAD_MS,
@@ -40,4 +48,3 @@ export {
   tumbling,
   type WindowSpec,
 } from './targets';
-export type { DeadLetterRow, SourceRecord, WindowInfo } from './types';

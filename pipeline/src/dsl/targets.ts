@@ -1,29 +1,21 @@
 /** Sources, sinks and window specs: the leaves of a pipeline definition. */
-import type { Dedupe, EventTime, SinkTarget } from '../descriptor/schema';
+import type { Dedupe, EventTime, SinkTarget, SourceSettings, WindowSpec } from '../descriptor/schema';
+
+export type { WindowSpec };
 
 /** How far ahead of the clock an event time may be when a pipeline does not say (one minute). */
 export const DEFAULT_MAX_AHEAD_MS = 60_000;
 
-/** Kafka source settings. */
-export interface KafkaSourceSpec {
-  /** Step name of the source (kebab-case, unique in the pipeline). */
-  name: string;
-  topic: string;
-  startingOffsets?: 'earliest' | 'latest' | 'committed';
-  watermark: {
-    /** Bounded out-of-orderness of event time. */
-    maxOutOfOrdernessMs: number;
-    /** A partition silent this long stops holding back the watermark. */
-    idlenessMs: number;
-  };
-  /** Where event time comes from: kafkaTime() or fieldTime(path, format). */
-  eventTime: EventTime;
-  /** Drop records whose id was already seen (see dedupeById); omit to keep every record. */
-  dedupe?: Dedupe | undefined;
-}
+/**
+ * Kafka source settings: the descriptor's source node (descriptor/schema.ts) without its `kind` and
+ * `type`; `startingOffsets` may be left out. `name` is the source's step name; `eventTime` comes from
+ * kafkaTime() or fieldTime(); `dedupe` from dedupeById() (omit it to keep every record).
+ */
+export type KafkaSourceSpec = Omit<SourceSettings, 'startingOffsets'> &
+  Partial<Pick<SourceSettings, 'startingOffsets'>>;
 
 /** A source spec with its defaults filled in. */
-export type ResolvedKafkaSource = KafkaSourceSpec & Required<Pick<KafkaSourceSpec, 'startingOffsets'>>;
+export type ResolvedKafkaSource = SourceSettings;
 
 /** A Kafka source; `startingOffsets` defaults to 'earliest' (a restored job resumes from its checkpoint anyway). */
 export function kafkaSource(spec: KafkaSourceSpec): ResolvedKafkaSource {
@@ -79,8 +71,6 @@ export function clickhouseTable<Row extends object>(table: string): Target<Row> 
 export function kafkaTopic<T>(topic: string): Target<T> {
   return { target: { type: 'kafka', topic } };
 }
-
-export type WindowSpec = { type: 'tumbling'; sizeMs: number } | { type: 'sliding'; sizeMs: number; slideMs: number };
 
 /** Fixed-size, non-overlapping event-time windows. */
 export function tumbling(sizeMs: number): WindowSpec {

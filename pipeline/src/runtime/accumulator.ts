@@ -4,9 +4,13 @@
  * window's merged accumulator becomes the fields object its finish step reads.
  */
 
-import { encodeOrderKey, isNumericOp } from '../dsl/accumulator';
-import type { AccumulatorDefinition, AccumulatorFieldDefinition } from '../dsl/builder';
-import { describeThrown } from './deadLetter';
+import {
+  type AccumulatorDefinition,
+  type AccumulatorFieldDefinition,
+  encodeOrderKey,
+  isNumericOp,
+} from '../contract/accumulator';
+import { describeThrown } from '../contract/deadLetter';
 import { bytesToText, type WireAccumulator } from './wire';
 
 /** One window's accumulator spec, split the way the wire carries it. */

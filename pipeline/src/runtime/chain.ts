@@ -3,11 +3,12 @@
  * rejects it (or anything derived from it by a flatMap), its outputs are dropped and one Rejection
  * with a dead-letter row is returned instead. Nothing here throws for bad input.
  */
-import type { StepKind } from '../dsl/builder';
-import { isRejected } from '../dsl/reject';
-import type { SourceRecord } from '../dsl/types';
+
+import { deadLetterRow, describeThrown, isUtf8 } from '../contract/deadLetter';
+import type { SourceRecord } from '../contract/records';
+import { isRejected } from '../contract/reject';
+import type { StepKind } from '../descriptor/schema';
 import { AccumulatorError, type AccumulatorRuntime, oneRecordAccumulator } from './accumulator';
-import { deadLetterRow, describeThrown, isUtf8 } from './deadLetter';
 import { JsonProblem, jsonOutput } from './jsonSafety';
 import { stampedJson, withoutStamp } from './logicVersion';
 import {

@@ -4,7 +4,7 @@
  * every other dead letter (deadLetter.ts), so the bridge knows no row format. The value is handled as
  * bytes only, never parsed: an input that crashed a step cannot crash this call.
  */
-import { capUtf8, deadLetterRow, RAW_CAP_BYTES } from './deadLetter';
+import { capUtf8, deadLetterRow, RAW_CAP_BYTES } from '../contract/deadLetter';
 import type { BatchResult, WirePrefix, WireRecord, WireRejection } from './wire';
 
 /** The raw fields of a row whose value is only the first bytes of the input (the bridge sent a prefix). */

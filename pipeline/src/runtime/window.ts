@@ -3,11 +3,12 @@
  * key); the worker finishes fired windows' accumulators into outputs (kind FINISH) and builds the
  * dead-letter rows of records that came too late (kind LATE), so the bridge knows no row format.
  */
-import { isRejected } from '../dsl/reject';
-import type { WindowInfo } from '../dsl/types';
+
+import { describeThrown } from '../contract/deadLetter';
+import type { WindowInfo } from '../contract/records';
+import { isRejected } from '../contract/reject';
 import { type AccumulatorRuntime, accumulatedFields } from './accumulator';
 import { rejection } from './chain';
-import { describeThrown } from './deadLetter';
 import { JsonProblem, jsonOutput } from './jsonSafety';
 import { stampedJson, withoutStamp } from './logicVersion';
 import { type BatchResult, bytesToText, type WireOutput, type WireRecord, type WireRejection } from './wire';
@@ -23,7 +24,10 @@ export interface WindowRuntime {
   stampedInput?: boolean;
 }
 
-/** Origin of a window's output: window node / key / window start (ms). */
+/**
+ * Origin of a window's output: window node / key / window start (ms). The bridge's
+ * FiredAccumulator.origin is the same rule; common/fixtures/window-origin.json holds cases both must give.
+ */
 export function windowOrigin(windowName: string, key: string, start: number): string {
   return `${windowName}/${key}/${start}`;
 }

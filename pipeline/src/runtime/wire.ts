@@ -55,7 +55,7 @@ export interface WireRejection {
   inputIndex: number;
   step: string;
   reason: string;
-  /** The dead-letter row JSON (see DeadLetterRow in dsl/types.ts). */
+  /** The dead-letter row JSON (see DeadLetterRow in contract/records.ts). */
   deadLetter: Uint8Array;
 }
 

@@ -3,10 +3,16 @@
  * suite can compute the same results independently from the ticks it produced.
  */
 import { parseTick, type Tick } from '@ticker/common';
-import type { Accumulated, AccumulatorKit, OrderKey } from '../dsl/accumulator';
-import { type Rejected, reject } from '../dsl/reject';
-import type { SourceRecord, WindowInfo } from '../dsl/types';
-import { formatClickHouseDateTime } from '../runtime/deadLetter';
+import {
+  type Accumulated,
+  type AccumulatorKit,
+  formatClickHouseDateTime,
+  type OrderKey,
+  type Rejected,
+  reject,
+  type SourceRecord,
+  type WindowInfo,
+} from '@ticker/pipeline';
 import type { AlertRow, CandleRow, TickRow } from './rows';
 
 /** Parses and validates the raw Kafka value with the shared tick schema; invalid -> rejection with the reason. */

@@ -7,14 +7,16 @@
  *                                                                         └─▶ [price-move-alerts] ─▶ write-alerts (alerts)
  *
  * [ ] = one worker chain, one gRPC call per batch. The by-symbol keyBy joins the parse chain because
- * its only sibling is a ClickHouse sink (the fusion rule in ../dsl/compile.ts).
+ * its only sibling is a ClickHouse sink (the fusion rule in ../compiler/compile.ts).
  *
- * `npm run describe` prints its descriptor; `npm run worker` serves it.
+ * `npm run describe` prints its descriptor; `npm run worker` serves it (both build it from the config).
  */
-import { type Config, loadConfig } from '@ticker/common';
+import type { Config } from '@ticker/common';
 import {
   clickhouseTable,
+  type DeadLetterRow,
   dedupeById,
+  definePipeline,
   fieldTime,
   type KeyedStream,
   kafkaSource,
@@ -23,8 +25,7 @@ import {
   pipeline,
   type Stream,
   tumbling,
-} from '../dsl';
-import type { DeadLetterRow } from '../dsl/types';
+} from '@ticker/pipeline';
 import { candleFields, candleOrder, finishCandle, parseTickRecord, priceMoveAlerts, tickToRow } from './logic';
 import type { AlertRow, CandleRow, TickRow } from './rows';
 
@@ -121,4 +122,5 @@ export function buildStockPipeline(config: Config, options: StockPipelineOptions
   return p;
 }
 
-export default buildStockPipeline(loadConfig());
+/** The module's pipeline: the loader calls it with the config (importing this file builds nothing). */
+export default definePipeline((config) => buildStockPipeline(config));

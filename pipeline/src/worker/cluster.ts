@@ -20,8 +20,8 @@
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { createLogger, type Logger } from '@ticker/common';
-import { loadLogic } from '../cli/load';
 import { checkCompatibility, type LogicManifest, refusalMessage } from '../descriptor/compatibility';
+import { loadLogic } from '../loader/load';
 import {
   addStatusService,
   CHILD_ENV,

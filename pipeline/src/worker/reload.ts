@@ -15,8 +15,8 @@ import {
 } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { z } from 'zod';
+import type { CompiledPipeline } from '../compiler/compile';
 import { type LogicManifest, logicManifestSchema } from '../descriptor/compatibility';
-import type { CompiledPipeline } from '../dsl/compile';
 
 const STATUS_PROTO = resolve(dirname(fileURLToPath(import.meta.url)), '../../proto/worker_status.proto');
 const STATUS_SERVICE = 'ticker.workerstatus.v1.WorkerStatus';

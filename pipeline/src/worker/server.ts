@@ -18,7 +18,7 @@ import {
 import { loadSync } from '@grpc/proto-loader';
 import type { Logger } from '@ticker/common';
 import { HealthImplementation } from 'grpc-health-check';
-import type { CompiledPipeline } from '../dsl/compile';
+import type { CompiledPipeline } from '../compiler/compile';
 import { runChain } from '../runtime/chain';
 import { runReject } from '../runtime/reject';
 import { runFinish, runLate } from '../runtime/window';

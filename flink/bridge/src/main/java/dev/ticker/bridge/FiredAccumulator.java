@@ -17,6 +17,14 @@ public class FiredAccumulator extends ProcessWindowFunction<WindowAccumulator, B
         this.window = window;
     }
 
+    /**
+     * A fired window's origin: {@code <window>/<key>/<start ms>}. The worker's rule is windowOrigin in
+     * pipeline/src/runtime/window.ts; common/fixtures/window-origin.json holds cases both must give.
+     */
+    static String origin(String window, String key, long start) {
+        return window + "/" + key + "/" + start;
+    }
+
     @Override
     public void process(String key, Context context, Iterable<WindowAccumulator> merged, Collector<BridgeRecord> out) {
         TimeWindow bounds = context.window();
@@ -29,7 +37,7 @@ public class FiredAccumulator extends ProcessWindowFunction<WindowAccumulator, B
             fired.windowStart = bounds.getStart();
             fired.windowEnd = bounds.getEnd();
             BridgeRecord record = new BridgeRecord(NO_VALUE, key, bounds.getEnd() - 1,
-                    window + "/" + key + "/" + bounds.getStart());
+                    origin(window, key, bounds.getStart()));
             record.accumulators = new WindowAccumulator[] {fired};
             out.collect(record);
         }

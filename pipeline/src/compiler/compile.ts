@@ -17,10 +17,10 @@
  */
 import { createHash } from 'node:crypto';
 import { DESCRIPTOR_VERSION, type Descriptor, type DescriptorNode, descriptorSchema } from '../descriptor/schema';
+import { type LogicalNode, type Pipeline, PipelineDefinitionError, type StepNode } from '../dsl/builder';
 import { type AccumulatorRuntime, accumulatorRuntime } from '../runtime/accumulator';
 import type { ChainRuntime, RuntimeStep } from '../runtime/chain';
 import type { WindowRuntime } from '../runtime/window';
-import { type LogicalNode, type Pipeline, PipelineDefinitionError, type StepNode } from './builder';
 
 /** Everything the describe command and the worker need from one definition. */
 export interface CompiledPipeline {

@@ -48,6 +48,20 @@ export interface AccumulatorSpecInput<T, F> {
   fields: (kit: AccumulatorKit<T>) => F;
 }
 
+/** One accumulator field, erased to unknown records. */
+export interface AccumulatorFieldDefinition {
+  name: string;
+  op: AccumulatorOp;
+  of: ((record: unknown) => unknown) | undefined;
+}
+
+/** A window's accumulator spec, erased to unknown records (the typed API guarantees the shapes). */
+export interface AccumulatorDefinition {
+  order: ((record: unknown) => OrderKey) | undefined;
+  /** In definition order (the descriptor's `accumulator.fields`). */
+  fields: AccumulatorFieldDefinition[];
+}
+
 /** The kit's implementation: the record type only matters to the compiler. */
 export function accumulatorKit<T>(): AccumulatorKit<T> {
   const field = <V>(op: AccumulatorOp, of?: (record: T) => unknown): AccumulatorField<T, V> => ({ op, of });

@@ -4,7 +4,7 @@
  * UTF-8 are stored as base64, so no dead letter can break the DLQ topic or the `rejected` table.
  */
 import { createHash } from 'node:crypto';
-import type { DeadLetterRow } from '../dsl/types';
+import type { DeadLetterRow } from './records';
 
 /** Most bytes of raw text kept (base64 text is this long too). */
 export const RAW_CAP_BYTES = 64 * 1024;
