@@ -9,6 +9,7 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Command } from 'commander';
@@ -62,6 +63,8 @@ export interface Sample {
   /** Now minus the event time of the newest tick visible in ClickHouse (event time = the producer's clock). */
   latencyMs: number | null;
   disk: { clickhouse: number; kafka: number; checkpoints: number };
+  /** The machine's 1-, 5- and 15-minute load averages (a shared machine slows the pipeline down). */
+  loadAverage?: number[];
 }
 
 export interface CheckpointReading {
@@ -266,6 +269,7 @@ export async function soak(options: Options): Promise<SoakResult> {
           kafka: topicDirs.reduce((sum, dir) => sum + directoryBytes(join(layout.kafka.data, dir)), 0),
           checkpoints: directoryBytes(join(layout.flink.checkpoints, jobId)),
         },
+        loadAverage: loadavg(),
       };
       samples.push(sample);
       // The samples so far survive an interrupted or killed run.
@@ -283,7 +287,7 @@ export async function soak(options: Options): Promise<SoakResult> {
         `${clock(t)}/${clock(options.minutes * 60)} produced ${produced.toLocaleString('en-US')} ` +
           `stored ${stored.toLocaleString('en-US')} lag ${lag ?? '?'} latency ${sample.latencyMs === null ? '?' : `${(sample.latencyMs / 1000).toFixed(1)} s`} ` +
           `rss TM ${mib(rss['flink-taskmanager'] ?? 0)} worker ${mib(rss.worker ?? 0)} ` +
-          `heap TM ${mib(jvm['flink-taskmanager']?.heapAfterGc ?? 0)} ckpt ${latest ? `${(latest.state_size ?? 0).toLocaleString('en-US')} B/${latest.end_to_end_duration ?? '?'} ms` : '-'}`,
+          `heap TM ${mib(jvm['flink-taskmanager']?.heapAfterGc ?? 0)} load ${loadavg()[0]?.toFixed(1)} ckpt ${latest ? `${(latest.state_size ?? 0).toLocaleString('en-US')} B/${latest.end_to_end_duration ?? '?'} ms` : '-'}`,
       );
     }
     process.off('SIGINT', interrupt);
