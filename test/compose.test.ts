@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -219,6 +219,33 @@ describe('compose.yaml (docker compose config)', () => {
       'retention never',
       'taskmanager never',
     ]);
+  });
+
+  it("confines the dashboard's ClickHouse user to the dashboard's database; no service reads as the test reader", async () => {
+    const usersDir = services.clickhouse?.volumes?.find((v) => v.target === '/etc/clickhouse-server/users.d');
+    expect(usersDir).toMatchObject({ type: 'bind', source: join(ROOT, 'sql', 'users.d'), read_only: true });
+    const dashboard = services.dashboard?.environment ?? {};
+    const user = dashboard.DASHBOARD_CLICKHOUSE_USER;
+    expect([user, dashboard.CLICKHOUSE_DATABASE]).toEqual(['dashboard', 'stocks']);
+    // The users the mounted files define, with their allow_databases (comments dropped first).
+    const allowed = new Map<string, string[] | undefined>();
+    for (const file of (await readdir(usersDir!.source!)).filter((f) => f.endsWith('.xml'))) {
+      const xml = (await readFile(join(usersDir!.source!, file), 'utf8')).replace(/<!--[\s\S]*?-->/g, '');
+      const users = /<users>([\s\S]*?)<\/users>/.exec(xml)?.[1] ?? '';
+      for (const [, name, body] of users.matchAll(/<([\w.-]+)>([\s\S]*?)<\/\1>/g)) {
+        const list = /<allow_databases>([\s\S]*?)<\/allow_databases>/.exec(body!)?.[1];
+        allowed.set(
+          name!,
+          list === undefined ? undefined : [...list.matchAll(/<database>(.*?)<\/database>/g)].map((m) => m[1]!),
+        );
+      }
+    }
+    expect(Object.fromEntries(allowed)).toEqual({ dashboard: ['stocks'], dashboard_test: undefined });
+    // The test reader may read every database: only the suites use it, never a service.
+    const readers = Object.entries(services)
+      .filter(([, s]) => s.environment?.DASHBOARD_CLICKHOUSE_USER !== undefined)
+      .map(([n, s]) => `${n} ${s.environment?.DASHBOARD_CLICKHOUSE_USER}`);
+    expect(readers).toEqual(['dashboard dashboard']);
   });
 
   it('runs on restricted runtimes and SELinux hosts: no raised ulimits, bind mounts labelled', () => {

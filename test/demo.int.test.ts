@@ -11,6 +11,7 @@ import { createClient } from '@clickhouse/client';
 import { loadConfig } from '@ticker/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TEST_READER_ENV } from '../dashboard/test/fixtures';
 import { activeJobsOf } from '../flink/src/jobs';
 import { FlinkRestClient } from '../flink/src/rest/client';
 import { freePort, portInUse } from '../scripts/stack/stack';
@@ -28,6 +29,8 @@ const env: NodeJS.ProcessEnv = {
   TICKS_TOPIC: `demo-test-ticks-${suffix}`,
   DLQ_TOPIC: `demo-test-dlq-${suffix}`,
   CLICKHOUSE_DATABASE: `demo_test_${suffix}`,
+  // The demo's dashboard reads this throwaway database, which the dashboard user (`stocks` only) may not.
+  ...TEST_READER_ENV,
   DASHBOARD_PORT: String(dashboardPort),
   WORKER_PORT: String(workerPort),
   WORKER_ADDRESS: `localhost:${workerPort}`,

@@ -41,6 +41,13 @@ it(`soak: ${MINUTES} minutes at ${RATE} ticks/s, memory flat after warm-up and e
   const failed = result.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.measured} ${c.unit} > ${c.limit}`);
   expect(failed).toEqual([]);
   expect(code).toBe(0);
+  // The worker is judged by its V8 heap after a full GC (read every sample); its RSS is only shown.
+  const worker = (kind: string) => result.checks.find((c) => c.name === `${kind} growth of worker`);
+  expect(worker('heap-after-GC')?.notJudged).toBeUndefined();
+  expect(worker('RSS')?.notJudged).toBe('judged by its V8 heap after GC');
+  expect(result.samples.filter((s) => typeof s.workerHeapAfterGc === 'number').length).toBeGreaterThanOrEqual(
+    MINUTES * 6 - 3,
+  );
 
   // The producer ran the whole time at the rate (within 2 %), and nothing failed to send.
   expect(result.producer.status).toBe('completed');

@@ -18,6 +18,7 @@ import { createClient } from '@clickhouse/client';
 import { loadConfig } from '@ticker/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_READER_ENV } from '../dashboard/test/fixtures';
 import { createWorkerClient } from '../pipeline/src/worker/client';
 import { freePort } from '../scripts/stack/stack';
 import { commandsOf, type ShellBlock, shellBlocks, workshopPages } from '../workshop/tools/doc-blocks';
@@ -226,6 +227,8 @@ describe('workshop walkthrough on the local stack', () => {
       WORKER_PORT: String(ports.worker),
       WORKER_ADDRESS: `localhost:${ports.worker}`,
       DASHBOARD_PORT: String(ports.dashboard),
+      // The walkthrough's dashboard reads this throwaway database, which the dashboard user (`stocks` only) may not.
+      ...TEST_READER_ENV,
       LOG_LEVEL: 'warn',
     };
     delete env.WORKSHOP_TARGET;

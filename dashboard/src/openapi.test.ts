@@ -9,6 +9,7 @@ import { createLogger } from '@ticker/common';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipelineHealthSchema } from './answers';
+import { UNTIL_PATTERN } from './params';
 import { apiPlugin } from './plugins/api';
 import { clickhousePlugin } from './plugins/clickhouse';
 import { healthPlugin } from './plugins/health';
@@ -149,7 +150,8 @@ describe('the OpenAPI document', () => {
       symbol: { type: 'string', pattern: '^[A-Z][A-Z0-9.]{0,9}$', example: 'AAPL', required: true },
       minutes: { type: 'integer', minimum: 1, maximum: 10080, required: false },
       limit: { type: 'integer', minimum: 1, maximum: 20000, required: false },
-      until: { type: 'string', pattern: '^(?:\\d{1,15}|\\d{4}-\\d{2}-\\d{2}T[\\d:.]+Z)$', required: false },
+      // The document declares the very pattern the server checks (one rule, params.ts).
+      until: { type: 'string', pattern: UNTIL_PATTERN.source, required: false },
     });
     expect(parameters('/api/recent')).toEqual({
       limit: { type: 'integer', minimum: 1, maximum: 500, required: false },

@@ -35,16 +35,26 @@ function intParam(min: number, max: number, fallback: number, description: strin
 
 const untilProblem = 'must be an ISO-8601 UTC time (2026-01-05T14:30:00.000Z) or epoch milliseconds';
 
+// Years whose February has 29 days: divisible by 4, centuries only when divisible by 400.
+const LEAP_YEAR = '(?:\\d{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)';
+// A month and a day that exist in every year: days 1–28 of any month, 29–30 outside February, 31 in long months.
+const MONTH_DAY = '(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\\d|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)';
+const ISO_UTC = `(?:\\d{4}-${MONTH_DAY}|${LEAP_YEAR}-02-29)T(?:[01]\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d{1,3})?)?Z`;
+
+/**
+ * The one rule for `until`: epoch milliseconds (1–15 digits) or an ISO-8601 UTC time naming a real
+ * calendar time (seconds and 1–3 fraction digits optional). The server checks this pattern and the
+ * OpenAPI document declares it, so every string the document allows is read (never rolled over:
+ * February 30 is refused, not taken as March 2).
+ */
+export const UNTIL_PATTERN = new RegExp(`^(?:\\d{1,15}|${ISO_UTC})$`);
+
 /** Optional end of the window: ISO-8601 UTC (e.g. 2026-01-05T14:30:00.000Z) or epoch milliseconds. */
 const untilParam = z
   .string({ error: 'must be given once, as an ISO-8601 time or epoch milliseconds' })
-  .regex(/^(?:\d{1,15}|\d{4}-\d{2}-\d{2}T[\d:.]+Z)$/, untilProblem)
-  .transform((s, ctx) => {
-    const ms = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
-    if (!Number.isNaN(ms)) return ms;
-    ctx.addIssue({ code: 'custom', message: untilProblem });
-    return z.NEVER;
-  })
+  .regex(UNTIL_PATTERN, untilProblem)
+  // Date.parse reads every ISO string the pattern admits (params.test.ts checks it over generated ones).
+  .transform((s) => (/^\d+$/.test(s) ? Number(s) : Date.parse(s)))
   .optional()
   .meta({
     description:

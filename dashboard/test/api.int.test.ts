@@ -13,6 +13,7 @@ import {
   insertAlerts,
   insertCandles,
   insertTicks,
+  TEST_READER,
   type TestDatabase,
   type TickInput,
 } from './fixtures';
@@ -297,14 +298,13 @@ describe('bad parameters', () => {
   });
 });
 
-describe('the read-only user', () => {
-  it('cannot write', async () => {
+describe('the read-only test reader the dashboard reads as here', () => {
+  it('cannot write (the dashboard user itself: test/privilege.int.test.ts)', async () => {
     const { createClient } = await import('@clickhouse/client');
-    const { clickhouse } = db.config;
     const dashboardUser = createClient({
-      url: clickhouse.url,
-      username: clickhouse.dashboardUser,
-      password: clickhouse.dashboardPassword,
+      url: db.config.clickhouse.url,
+      username: TEST_READER.user,
+      password: TEST_READER.password,
       database: db.name,
     });
     try {

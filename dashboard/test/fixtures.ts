@@ -40,6 +40,19 @@ export interface AlertInput {
   thresholdPct: number;
 }
 
+/**
+ * The test-only look-alike of the dashboard's ClickHouse user (sql/users.d/dashboard-test.xml): the
+ * same read-only profile, but it may read the throwaway databases the suites create, which the
+ * real user (confined to `stocks`) may not.
+ */
+export const TEST_READER = { user: 'dashboard_test', password: 'dashboard_test' } as const;
+
+/** The environment that makes a dashboard process read as TEST_READER. */
+export const TEST_READER_ENV = {
+  DASHBOARD_CLICKHOUSE_USER: TEST_READER.user,
+  DASHBOARD_CLICKHOUSE_PASSWORD: TEST_READER.password,
+} as const;
+
 export interface TestDatabase {
   name: string;
   config: Config;

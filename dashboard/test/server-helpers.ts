@@ -2,9 +2,9 @@
 import net from 'node:net';
 import { createLogger } from '@ticker/common';
 import { buildServer, type DashboardServer, type ServerOptions } from '../src/server';
-import type { TestDatabase } from './fixtures';
+import { TEST_READER, type TestDatabase } from './fixtures';
 
-/** A dashboard server reading `db` as the read-only dashboard user. */
+/** A dashboard server reading `db` as the read-only test reader (the dashboard user may read only `stocks`). */
 export async function dashboardFor(
   db: TestDatabase,
   overrides: Partial<ServerOptions> & { clickhouseUrl?: string } = {},
@@ -13,8 +13,8 @@ export async function dashboardFor(
   return buildServer({
     clickhouse: {
       url: overrides.clickhouseUrl ?? clickhouse.url,
-      user: clickhouse.dashboardUser,
-      password: clickhouse.dashboardPassword,
+      user: TEST_READER.user,
+      password: TEST_READER.password,
       database: db.name,
       requestTimeoutMs: 5000,
     },

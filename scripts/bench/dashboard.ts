@@ -25,6 +25,7 @@ import {
   insertAlerts,
   insertCandles,
   insertTicks,
+  TEST_READER_ENV,
   type TickInput,
   tickBatches,
 } from '../../dashboard/test/fixtures';
@@ -93,7 +94,14 @@ async function load(options: Options): Promise<{ seconds: number; newestMs: numb
 async function startDashboard(database: string, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'dashboard/src/main.ts')], {
     cwd: repoRoot,
-    env: { ...process.env, CLICKHOUSE_DATABASE: database, DASHBOARD_PORT: String(port), LOG_LEVEL: 'warn' },
+    // A fresh database, which the dashboard user (confined to `stocks`) may not read: the test reader does.
+    env: {
+      ...process.env,
+      ...TEST_READER_ENV,
+      CLICKHOUSE_DATABASE: database,
+      DASHBOARD_PORT: String(port),
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const deadline = Date.now() + 30_000;

@@ -17,7 +17,7 @@ import { loadConfig } from '@ticker/common';
 import { Command } from 'commander';
 import pRetry from 'p-retry';
 import { z } from 'zod';
-import { insertTicks, type TickInput } from '../../dashboard/test/fixtures';
+import { insertTicks, TEST_READER_ENV, type TickInput } from '../../dashboard/test/fixtures';
 import { RawStreamClient } from '../../dashboard/test/server-helpers';
 import { migrate } from '../db/migrate-lib';
 import { treeRssBytes } from '../soak/sample';
@@ -37,7 +37,14 @@ type Options = z.infer<typeof optionsSchema>;
 async function startDashboard(database: string, port: number, logLines: string[]): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'dashboard/src/main.ts')], {
     cwd: repoRoot,
-    env: { ...process.env, CLICKHOUSE_DATABASE: database, DASHBOARD_PORT: String(port), LOG_LEVEL: 'info' },
+    // A fresh database, which the dashboard user (confined to `stocks`) may not read: the test reader does.
+    env: {
+      ...process.env,
+      ...TEST_READER_ENV,
+      CLICKHOUSE_DATABASE: database,
+      DASHBOARD_PORT: String(port),
+      LOG_LEVEL: 'info',
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let partial = '';

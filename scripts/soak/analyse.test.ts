@@ -119,6 +119,30 @@ describe('judge', () => {
     expect(byName(judge(input({ lagRecords: steady })), 'consumer lag')?.ok).toBe(true);
   });
 
+  it('judges the worker by its V8 heap after GC and only shows its RSS (the 3.66 MiB/min CI case)', () => {
+    const reason = 'judged by its V8 heap after GC';
+    const checks = judge(
+      input({
+        warmupSeconds: 120,
+        endSeconds: 300,
+        rssShownOnly: { worker: reason },
+        // RSS creeping up 3.66 MiB/min while the live heap holds at 40 MiB, then one that leaks 3 MiB/min.
+        rss: { worker: series(5, (t) => 100 * MiB + (t / 60) * 3.66 * MiB) },
+        heapAfterGc: { worker: series(5, (t) => 40 * MiB + (t / 60) * 3 * MiB) },
+      }),
+    );
+    expect(byName(checks, 'RSS growth of worker')).toMatchObject({ ok: true, notJudged: reason });
+    expect(byName(checks, 'RSS growth of worker')?.measured).toBeCloseTo(3.66, 9);
+    const heap = byName(checks, 'heap-after-GC growth of worker');
+    expect(heap?.notJudged).toBeUndefined();
+    expect(heap?.measured).toBeCloseTo(3, 9);
+    expect(heap?.ok).toBe(false);
+    const flat = judge(
+      input({ warmupSeconds: 120, endSeconds: 300, heapAfterGc: { worker: series(5, () => 40 * MiB) } }),
+    );
+    expect(byName(flat, 'heap-after-GC growth of worker')).toMatchObject({ ok: true, measured: 0 });
+  });
+
   it('does not judge the memory of a process that was replaced during the run', () => {
     const checks = judge(input({ restarted: ['kafka'], rss: { kafka: series(30, (t) => t * MiB) } }));
     expect(byName(checks, 'RSS growth of kafka')).toMatchObject({

@@ -12,7 +12,7 @@ import { z } from 'zod';
 export const limitsSchema = z.object({
   /** Largest post-warm-up growth of any component's resident memory, MiB per minute. */
   rssMiBPerMin: z.number().positive(),
-  /** Largest post-warm-up growth of any JVM's heap after GC, MiB per minute. */
+  /** Largest post-warm-up growth of any JVM's heap after GC (and the worker's V8 heap after GC), MiB per minute. */
   heapMiBPerMin: z.number().positive(),
   /** Largest drift of the checkpoint size over the post-warm-up part, as a fraction of its start. */
   checkpointDrift: z.number().positive(),
@@ -89,6 +89,11 @@ export interface JudgeInput {
    * other jobs ran on the cluster): their memory measures that work too, so it is shown, not judged.
    */
   shared?: Readonly<Record<string, string>>;
+  /**
+   * Components whose RSS is shown but not judged, with why: the worker's RSS moves with V8's heap
+   * sizing and the allocator, so it is judged by its V8 heap after GC (in `heapAfterGc`) instead.
+   */
+  rssShownOnly?: Readonly<Record<string, string>>;
   rss: Record<string, Point[]>;
   heapAfterGc: Record<string, Point[]>;
   checkpointBytes: Point[];
@@ -138,7 +143,7 @@ export function judge(input: JudgeInput): Check[] {
     const growth = mibPerMinute(afterWarmup(series, from));
     const notJudged = input.restarted.includes(name)
       ? `${name} was restarted during the run`
-      : (input.shared?.[name] ?? tooShort(from));
+      : ((kind === 'RSS' ? input.rssShownOnly?.[name] : undefined) ?? input.shared?.[name] ?? tooShort(from));
     checks.push({
       name: `${kind} growth of ${name}`,
       measured: growth,

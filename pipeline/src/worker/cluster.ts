@@ -29,6 +29,7 @@ import {
   type ClusterStatus,
   logicManifest,
   type PrimaryMessage,
+  processMemory,
   type ReloadState,
   type ReloadStatus,
 } from './reload';
@@ -111,7 +112,8 @@ async function serveInThisProcess(options: RunWorkerOptions, inCluster: boolean)
       compiled,
       port: options.port,
       logger,
-      addServices: (s) => addStatusService(s, () => ({ cluster: clusterStatus, process: own })),
+      addServices: (s) =>
+        addStatusService(s, () => ({ cluster: clusterStatus, process: { ...own, memory: processMemory() } })),
     });
     if (!inCluster) {
       logger.info(

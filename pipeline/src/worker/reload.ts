@@ -54,10 +54,32 @@ export const clusterStatusSchema = z
 export type ClusterStatus = z.infer<typeof clusterStatusSchema>;
 
 /** What the Status call answers: the cluster's view plus the answering process's own logic. */
+const bytes = z.number().int().nonnegative();
+
+/** The answering process's memory (`process.memoryUsage()`), read after a full GC when it can force one. */
+export const processMemorySchema = z
+  .object({
+    rssBytes: bytes,
+    heapUsedBytes: bytes,
+    heapTotalBytes: bytes,
+    externalBytes: bytes,
+    /** A full GC ran just before the reading: the process was started with --expose-gc (the soak does). */
+    afterGc: z.boolean(),
+  })
+  .strict();
+export type ProcessMemory = z.infer<typeof processMemorySchema>;
+
 export const workerStatusSchema = z
   .object({
     cluster: clusterStatusSchema.nullable(),
-    process: z.object({ pid: z.number().int().positive(), logicVersion: z.string(), generation: z.number() }).strict(),
+    process: z
+      .object({
+        pid: z.number().int().positive(),
+        logicVersion: z.string(),
+        generation: z.number(),
+        memory: processMemorySchema,
+      })
+      .strict(),
   })
   .strict();
 export type WorkerStatus = z.infer<typeof workerStatusSchema>;
@@ -97,6 +119,23 @@ export function logicManifest(compiled: CompiledPipeline, contentVersion: string
 function loadStatusProto(): { service: ServiceDefinition; pkg: GrpcObject } {
   const definition = loadSync(STATUS_PROTO, { keepCase: false, defaults: true });
   return { service: definition[STATUS_SERVICE] as ServiceDefinition, pkg: loadPackageDefinition(definition) };
+}
+
+/**
+ * This process's memory. With --expose-gc a full GC runs first, so the heap figure is the live heap
+ * (what a leak would grow); without it the figures are as they stand.
+ */
+export function processMemory(): ProcessMemory {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (typeof gc === 'function') gc();
+  const usage = process.memoryUsage();
+  return {
+    rssBytes: usage.rss,
+    heapUsedBytes: usage.heapUsed,
+    heapTotalBytes: usage.heapTotal,
+    externalBytes: usage.external,
+    afterGc: typeof gc === 'function',
+  };
 }
 
 /** Adds the Status service to a worker server; `status` is read at each call. */
