@@ -10,7 +10,7 @@ import { type Config, ConfigError, loadConfig } from '@ticker/common';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
 import { BRIDGE_KNOBS, type BridgeKnob, type BridgeTuning } from './bridge-args';
-import { AlreadyRunningError, deploy, JobStartError } from './deploy';
+import { AlreadyRunningError, type DeployOptions, deploy, JobStartError } from './deploy';
 import { DescriptorError, describePipeline, readDescriptorFile } from './descriptor';
 import { JarMissingError, locateBridgeJar } from './jar';
 import { isActive } from './jobs';
@@ -51,21 +51,25 @@ function storeFor(config: Config, stateFile: string | undefined): SavepointStore
   return new SavepointStore(userPath(stateFile) ?? defaultSavepointStorePath(config.stack.dir));
 }
 
-/** The deploy command's flags: the bridge's tuning knobs plus what to deploy and how. */
-interface DeployFlags extends BridgeTuning {
+/** The deploy command's flags: the deploy options it passes on as they are, and its own. */
+interface DeployFlags
+  extends BridgeTuning,
+    Pick<
+      DeployOptions,
+      | 'parallelism'
+      | 'fromLatestSavepoint'
+      | 'checkpointsDir'
+      | 'allowNonRestoredState'
+      | 'dropOldWindowState'
+      | 'replace'
+      | 'ifNotRunning'
+      | 'savepointDir'
+    > {
   pipeline?: string;
   descriptor?: string;
   jar?: string;
   build: boolean;
-  parallelism?: number;
   savepoint?: string;
-  fromLatestSavepoint?: boolean;
-  checkpointsDir?: string;
-  allowNonRestoredState?: boolean;
-  dropOldWindowState?: boolean;
-  replace?: boolean;
-  ifNotRunning?: boolean;
-  savepointDir?: string;
   clickhouseDatabase?: string;
   stateFile?: string;
   timeout: number;

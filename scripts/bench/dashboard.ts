@@ -10,10 +10,8 @@
  *   npx tsx scripts/bench/dashboard.ts [--ticks 1000000] [--duration 10] [--clients 500]
  *   npx tsx scripts/bench/dashboard.ts --search [--search-seconds 60] [--search-from 100]
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
 import os from 'node:os';
-import { join } from 'node:path';
 import { createClient } from '@clickhouse/client';
 import { loadConfig } from '@ticker/common';
 import autocannon from 'autocannon';
@@ -25,13 +23,12 @@ import {
   insertAlerts,
   insertCandles,
   insertTicks,
-  TEST_READER_ENV,
   type TickInput,
   tickBatches,
 } from '../../dashboard/test/fixtures';
 import { migrate } from '../db/migrate-lib';
-import { repoRoot } from '../stack/layout';
 import { freePort } from '../stack/stack';
+import { startDashboardProcess } from './dashboard-process';
 
 const optionsSchema = z.object({
   ticks: z.coerce.number().int().min(1000, '--ticks must be at least 1000'),
@@ -89,33 +86,6 @@ async function load(options: Options): Promise<{ seconds: number; newestMs: numb
   }
   await db.close();
   return { seconds: (Date.now() - started) / 1000, newestMs };
-}
-
-async function startDashboard(database: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'dashboard/src/main.ts')], {
-    cwd: repoRoot,
-    // A fresh database, which the dashboard user (confined to `stocks`) may not read: the test reader does.
-    env: {
-      ...process.env,
-      ...TEST_READER_ENV,
-      CLICKHOUSE_DATABASE: database,
-      DASHBOARD_PORT: String(port),
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`dashboard exited with code ${child.exitCode}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return child;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  child.kill();
-  throw new Error(`dashboard did not answer /healthz on port ${port} within 30 s`);
 }
 
 interface HttpRow {
@@ -319,7 +289,7 @@ const program = new Command('bench:dashboard')
     const loaded = await load(options);
     console.log(`loaded in ${loaded.seconds.toFixed(1)} s`);
     const port = await freePort();
-    const child = await startDashboard(options.database, port);
+    const child = await startDashboardProcess(options.database, port, { logLevel: 'warn' });
     const url = `http://127.0.0.1:${port}`;
     try {
       if (options.search) {

@@ -8,22 +8,20 @@
  *
  *   npx tsx scripts/bench/sse-load.ts [--clients 1000] [--stalled 50] [--seconds 75] [--rate 1000]
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
 import { createClient } from '@clickhouse/client';
 import { loadConfig } from '@ticker/common';
 import { Command } from 'commander';
 import pRetry from 'p-retry';
 import { z } from 'zod';
-import { insertTicks, TEST_READER_ENV, type TickInput } from '../../dashboard/test/fixtures';
+import { insertTicks, type TickInput } from '../../dashboard/test/fixtures';
 import { RawStreamClient } from '../../dashboard/test/server-helpers';
 import { migrate } from '../db/migrate-lib';
 import { treeRssBytes } from '../soak/sample';
-import { repoRoot } from '../stack/layout';
 import { freePort } from '../stack/stack';
 import { waitUntil } from '../stack/wait';
+import { startDashboardProcess } from './dashboard-process';
 
 const optionsSchema = z.object({
   clients: z.coerce.number().int().min(2, '--clients must be >= 2'),
@@ -33,39 +31,6 @@ const optionsSchema = z.object({
   out: z.string().optional(),
 });
 type Options = z.infer<typeof optionsSchema>;
-
-async function startDashboard(database: string, port: number, logLines: string[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'dashboard/src/main.ts')], {
-    cwd: repoRoot,
-    // A fresh database, which the dashboard user (confined to `stocks`) may not read: the test reader does.
-    env: {
-      ...process.env,
-      ...TEST_READER_ENV,
-      CLICKHOUSE_DATABASE: database,
-      DASHBOARD_PORT: String(port),
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let partial = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    const lines = (partial + chunk.toString('utf8')).split('\n');
-    partial = lines.pop() ?? '';
-    logLines.push(...lines);
-  });
-  const up = await waitUntil(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`dashboard exited with code ${child.exitCode}`);
-      return (await fetch(`http://127.0.0.1:${port}/healthz`)).ok;
-    },
-    { timeoutMs: 60_000, intervalMs: 200 },
-  );
-  if (!up) {
-    child.kill();
-    throw new Error(`dashboard did not answer /healthz on port ${port} within 60 s`);
-  }
-  return child;
-}
 
 const MiB = 1024 * 1024;
 /** The dashboard's log message for a dropped client (dashboard/src/stream.ts). */
@@ -100,7 +65,7 @@ async function main(argv: string[]): Promise<void> {
   const insert = (ticks: TickInput[]) => pRetry(() => insertTicks(db, ticks), { retries: 3 });
   const port = await freePort();
   const logLines: string[] = [];
-  const dashboard = await startDashboard(database, port, logLines);
+  const dashboard = await startDashboardProcess(database, port, { logLevel: 'info', logLines });
   const pid = dashboard.pid as number;
   const rss: { t: number; bytes: number }[] = [];
   const t0 = Date.now();
