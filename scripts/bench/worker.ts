@@ -7,7 +7,10 @@
  * records per worker CPU-second (from /proc), which stays meaningful on a busy shared machine.
  *
  *   npx tsx scripts/bench/worker.ts [--batch-sizes 1,100,1000] [--concurrency 8] [--seconds 5]
- *                                   [--processes 2] [--bad-ratio 0.01]
+ *                                   [--processes 2] [--bad-ratio 0.01] [--cpu-prof <dir>]
+ *
+ * --cpu-prof writes one V8 CPU profile per worker process into <dir> when the worker stops (open it in
+ * Chrome DevTools, or summarize it with scripts/bench/profile-summary.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -34,6 +37,7 @@ const argsSchema = z.object({
   seconds: z.coerce.number().positive('--seconds must be > 0'),
   processes: z.coerce.number().int().min(0, '--processes must be >= 0 (0 = one per core)'),
   badRatio: z.coerce.number().min(0).max(1, '--bad-ratio must be 0..1'),
+  cpuProf: z.string().min(1, '--cpu-prof needs a directory').optional(),
 });
 
 const parsed = argsSchema.safeParse(
@@ -43,6 +47,7 @@ const parsed = argsSchema.safeParse(
     .option('--seconds <n>', 'measuring time per batch size (after a 1 s warm-up)', '5')
     .option('--processes <n>', 'worker processes (0 = one per core)', '2')
     .option('--bad-ratio <r>', 'fraction of malformed records', '0.01')
+    .option('--cpu-prof <dir>', 'write a V8 CPU profile of each worker process into this directory')
     .parse()
     .opts(),
 );
@@ -182,6 +187,8 @@ const processes = args.processes === 0 ? availableParallelism() : args.processes
 const worker: ChildProcess = spawn(
   process.execPath,
   [
+    // The cluster forks its processes with the primary's execArgv, so each of them writes a profile too.
+    ...(args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args.cpuProf)}`] : []),
     '--import',
     'tsx',
     join(root, 'pipeline/src/cli/main.ts'),
