@@ -2,10 +2,17 @@
  * The worker's per-record shortcuts give exactly what the plain versions they replace give
  * (docs/benchmarks.md, "Worker"): checked over many generated inputs.
  */
+
+import { loadConfig } from '@ticker/common';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { generateTicks } from '../../producer/src/generator';
+import { compile } from '../src/dsl';
 import { textBytes } from '../src/runtime/accumulator';
+import { runChain } from '../src/runtime/chain';
 import { isUtf8 } from '../src/runtime/deadLetter';
+import { buildStockPipeline } from '../src/stock';
+import { loadWorkerProto, processResponseSerializer } from '../src/worker/server';
 
 /** The reference: a fatal TextDecoder throws on anything that is not well-formed UTF-8. */
 function decodes(bytes: Uint8Array): boolean {
@@ -87,5 +94,51 @@ describe('textBytes', () => {
   it('copies a JSON number and a JSON string to their UTF-8 bytes', () => {
     expect([...textBytes('187.25')]).toEqual([0x31, 0x38, 0x37, 0x2e, 0x32, 0x35]);
     expect([...textBytes('"é"')]).toEqual([0x22, 0xc3, 0xa9, 0x22]);
+  });
+});
+
+describe('processResponseSerializer', () => {
+  const reference = loadWorkerProto().service.Process!.responseSerialize;
+  const encode = processResponseSerializer();
+  const bytes = fc.uint8Array({ maxLength: 24 }).map((b) => Buffer.from(b));
+  const text = fc.string({ unit: 'binary', maxLength: 60 });
+  const int64 = fc.oneof(fc.integer(), fc.constantFrom(-1, 0, Date.UTC(2026, 10, 21), Number.MAX_SAFE_INTEGER));
+  const accumulator = fc.record({
+    order: bytes,
+    numbers: fc.array(fc.double(), { maxLength: 6 }),
+    values: fc.array(bytes, { maxLength: 3 }),
+    windowStart: int64,
+    windowEnd: int64,
+  });
+  const record = fc.record(
+    { value: bytes, key: text, timestamp: int64, origin: text, accumulators: fc.array(accumulator, { maxLength: 2 }) },
+    { requiredKeys: ['value', 'key', 'timestamp', 'origin'] },
+  );
+  const index = fc.integer({ min: -1, max: 100_000 });
+  const result = fc.record({
+    outputs: fc.array(fc.record({ inputIndex: index, record }), { maxLength: 5 }),
+    rejections: fc.array(fc.record({ inputIndex: index, step: text, reason: text, deadLetter: bytes }), {
+      maxLength: 3,
+    }),
+  });
+
+  it("gives proto-loader's bytes for any batch result", () => {
+    fc.assert(
+      fc.property(result, (r) => encode(r).equals(reference(r))),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it("gives proto-loader's bytes for the stock chain's real outputs and rejections", () => {
+    const chain = compile(buildStockPipeline(loadConfig({})), { logicVersion: 'v1' }).chains.get('parse-tick')!;
+    const records = [...generateTicks({ seed: 3, count: 500, badRatio: 0.05 })].map((r) => ({
+      value: Buffer.from(r.value),
+      key: r.key,
+      timestamp: r.timestampMs,
+      origin: `stock-ticks/0/${r.sequence}`,
+    }));
+    const batch = runChain(chain, records);
+    expect([batch.outputs.length > 400, batch.rejections.length > 5]).toEqual([true, true]);
+    expect(encode(batch).equals(reference(batch))).toBe(true);
   });
 });
