@@ -8,7 +8,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateTicks } from '../../producer/src/generator';
 import { compile } from '../src/dsl';
-import { textBytes } from '../src/runtime/accumulator';
 import { runChain } from '../src/runtime/chain';
 import { isUtf8 } from '../src/runtime/deadLetter';
 import { buildStockPipeline } from '../src/stock';
@@ -75,25 +74,6 @@ describe('isUtf8', () => {
       [[0xf0, 0x9f, 0x98, 0x80], true],
     ];
     for (const [bytes, expected] of cases) expect([bytes, isUtf8(Uint8Array.from(bytes))]).toEqual([bytes, expected]);
-  });
-});
-
-describe('textBytes', () => {
-  it('gives the bytes Buffer.from gives, for ASCII, non-ASCII, lone surrogates, short and long texts', () => {
-    const texts = fc.oneof(
-      fc.string({ unit: 'binary', maxLength: 40 }),
-      fc.string({ unit: 'grapheme-ascii', maxLength: 40 }),
-      fc.double().map((n) => JSON.stringify(n)),
-    );
-    fc.assert(
-      fc.property(texts, (text) => Buffer.from(textBytes(text)).equals(Buffer.from(text))),
-      { numRuns: 50_000 },
-    );
-  });
-
-  it('copies a JSON number and a JSON string to their UTF-8 bytes', () => {
-    expect([...textBytes('187.25')]).toEqual([0x31, 0x38, 0x37, 0x2e, 0x32, 0x35]);
-    expect([...textBytes('"é"')]).toEqual([0x22, 0xc3, 0xa9, 0x22]);
   });
 });
 

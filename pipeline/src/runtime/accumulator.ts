@@ -81,7 +81,7 @@ export function oneRecordAccumulator(acc: AccumulatorRuntime, value: unknown): W
     if (text === undefined) {
       throw new AccumulatorError(`${field.op} field "${field.name}" of window ${acc.window} is not JSON (undefined)`);
     }
-    values[i] = textBytes(text);
+    values[i] = Buffer.from(text);
   }
   return { order, numbers, values, windowStart: 0, windowEnd: 0 };
 }
@@ -101,23 +101,3 @@ export function accumulatedFields(acc: AccumulatorRuntime, wire: WireAccumulator
 }
 
 const EMPTY = new Uint8Array(0);
-
-/** Longest text textBytes copies by hand; longer ones go to Buffer.from, which is faster for them. */
-const SHORT_TEXT = 32;
-
-/**
- * The UTF-8 bytes of `text`, exactly as Buffer.from(text) gives them. A first/last value is usually a
- * short ASCII JSON number or string, and for those copying the code units into a Uint8Array costs a
- * fraction of Buffer.from (two per record of every ordered window); anything else goes to Buffer.from.
- */
-export function textBytes(text: string): Uint8Array {
-  const length = text.length;
-  if (length > SHORT_TEXT) return Buffer.from(text);
-  const bytes = new Uint8Array(length);
-  for (let i = 0; i < length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit > 0x7f) return Buffer.from(text);
-    bytes[i] = unit;
-  }
-  return bytes;
-}
