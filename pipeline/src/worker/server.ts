@@ -10,7 +10,6 @@ import {
   loadPackageDefinition,
   Server,
   ServerCredentials,
-  type ServerUnaryCall,
   type ServiceDefinition,
   type sendUnaryData,
   status,
@@ -23,7 +22,9 @@ import type { CompiledPipeline } from '../compiler/compile';
 import { runChain } from '../runtime/chain';
 import { runReject } from '../runtime/reject';
 import { runFinish, runLate } from '../runtime/window';
-import type { BatchResult, CallKind, WireRecord } from '../runtime/wire';
+import type { BatchResult } from '../runtime/wire';
+import type { ProcessRequest__Output } from '../contract/wire/generated/ticker/worker/v2/ProcessRequest';
+import type { WorkerHandlers } from '../contract/wire/generated/ticker/worker/v2/Worker';
 import { type WorkerMethod, WorkerStats } from './stats';
 
 export const PROTO_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../proto/worker.proto');
@@ -53,12 +54,8 @@ export function processResponseSerializer(): (result: BatchResult) => Buffer {
   return (result) => type.encode(result as unknown as protobuf.Message).finish() as Buffer;
 }
 
-/** A Process call as the worker receives it (the proto-loader object for ticker.worker.v2). */
-export interface ProcessRequest {
-  node: string;
-  kind: CallKind;
-  records: WireRecord[];
-}
+/** A Process call as the worker receives it (decoded by proto-loader with PROTO_OPTIONS). */
+export type ProcessRequest = ProcessRequest__Output;
 
 /** A worker that could not start (the message says why, e.g. which port is taken). */
 export class WorkerStartError extends Error {
@@ -122,56 +119,51 @@ export async function startWorkerServer(options: WorkerServerOptions): Promise<W
 
   const service = loadWorkerProto().service;
   const processMethod = { ...service.Process!, responseSerialize: processResponseSerializer() };
-  server.addService(
-    { ...service, Process: processMethod },
-    {
-      Process(call: ServerUnaryCall<ProcessRequest, BatchResult>, callback: sendUnaryData<BatchResult>) {
-        const { node, kind, records } = call.request;
-        if (kind === 'REJECT') {
-          if (!nodeNames.has(node)) {
-            stats.recordError('process');
-            const known = [...nodeNames].join(', ');
-            callback({
-              code: status.NOT_FOUND,
-              details: `unknown node "${node}" for REJECT; this worker has: ${known}`,
-            });
-            return;
-          }
-          answer('process', records.length, callback, () => runReject(node, records));
-          return;
-        }
-        if (kind === 'CHAIN') {
-          const runtime = compiled.chains.get(node);
-          if (!runtime) {
-            stats.recordError('process');
-            callback({ code: status.NOT_FOUND, details: `unknown chain "${node}"; this worker has: ${chainNames}` });
-            return;
-          }
-          answer('process', records.length, callback, () => runChain(runtime, records));
-          return;
-        }
-        const runtime = compiled.windows.get(node);
-        if (!runtime || (kind !== 'FINISH' && kind !== 'LATE')) {
-          stats.recordError('window');
+  const handlers: WorkerHandlers = {
+    Process(call, callback) {
+      const { node, kind, records } = call.request;
+      if (kind === 'REJECT') {
+        if (!nodeNames.has(node)) {
+          stats.recordError('process');
+          const known = [...nodeNames].join(', ');
           callback({
             code: status.NOT_FOUND,
-            details: runtime
-              ? `unknown call kind ${String(kind)} for window "${node}"`
-              : `unknown window "${node}"; this worker has: ${windowNames}`,
+            details: `unknown node "${node}" for REJECT; this worker has: ${known}`,
           });
           return;
         }
-        const run = kind === 'FINISH' ? runFinish : runLate;
-        answer('window', records.length, callback, () => run(runtime, records));
-      },
-      Describe(
-        _call: ServerUnaryCall<unknown, unknown>,
-        callback: sendUnaryData<{ descriptorJson: string; descriptorSha256: string }>,
-      ) {
-        callback(null, { descriptorJson: compiled.descriptorJson, descriptorSha256: compiled.descriptorSha256 });
-      },
+        answer('process', records.length, callback, () => runReject(node, records));
+        return;
+      }
+      if (kind === 'CHAIN') {
+        const runtime = compiled.chains.get(node);
+        if (!runtime) {
+          stats.recordError('process');
+          callback({ code: status.NOT_FOUND, details: `unknown chain "${node}"; this worker has: ${chainNames}` });
+          return;
+        }
+        answer('process', records.length, callback, () => runChain(runtime, records));
+        return;
+      }
+      const runtime = compiled.windows.get(node);
+      if (!runtime || (kind !== 'FINISH' && kind !== 'LATE')) {
+        stats.recordError('window');
+        callback({
+          code: status.NOT_FOUND,
+          details: runtime
+            ? `unknown call kind ${String(kind)} for window "${node}"`
+            : `unknown window "${node}"; this worker has: ${windowNames}`,
+        });
+        return;
+      }
+      const run = kind === 'FINISH' ? runFinish : runLate;
+      answer('window', records.length, callback, () => run(runtime, records));
     },
-  );
+    Describe(_call, callback) {
+      callback(null, { descriptorJson: compiled.descriptorJson, descriptorSha256: compiled.descriptorSha256 });
+    },
+  };
+  server.addService({ ...service, Process: processMethod }, handlers);
 
   options.addServices?.(server);
 
