@@ -21,6 +21,7 @@ import { Client, credentials } from '@grpc/grpc-js';
 import { Command } from 'commander';
 import { z } from 'zod';
 import type { WireRecord } from '../../pipeline/src/runtime/wire';
+import type { ProcessResponse__Output } from '../../pipeline/src/wire/generated/ticker/worker/v2/ProcessResponse';
 import { createWorkerClient } from '../../pipeline/src/worker/client';
 import { loadWorkerProto, MAX_MESSAGE_BYTES } from '../../pipeline/src/worker/server';
 import { generateTicks } from '../../producer/src/generator';
@@ -136,10 +137,7 @@ async function measure(clients: RawClient[], batchSize: number) {
     processMethod.requestSerialize({ node: 'parse-tick', kind: 'CHAIN', records: makeBatch(batchSize, i) }),
   );
   // Check once, fully decoded, that every record came back as an output or a rejection.
-  const check = processMethod.responseDeserialize(await clients[0]!.process(requests[0]!)) as {
-    outputs: unknown[];
-    rejections: unknown[];
-  };
+  const check = processMethod.responseDeserialize(await clients[0]!.process(requests[0]!)) as ProcessResponse__Output;
   if (check.outputs.length + check.rejections.length !== batchSize) {
     throw new Error(`a batch of ${batchSize} came back with ${check.outputs.length + check.rejections.length} results`);
   }
