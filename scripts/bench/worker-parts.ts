@@ -1,7 +1,8 @@
 /**
  * Microbenchmark of the worker's hot path, part by part: CPU microseconds per record at one batch
  * size, for the pieces a `parse-tick` Process call runs (request decode, the tick schema, the whole
- * chain, response encode). Single process, no gRPC; the figures say where a worker CPU-second goes
+ * chain, response encode). Each part runs after the others in one process, so JIT and GC state carry
+ * over: compare figures of one run, or the same part across builds run alternately. Single process, no gRPC; the figures say where a worker CPU-second goes
  * (docs/benchmarks.md, "Worker").
  *
  *   npx tsx scripts/bench/worker-parts.ts [--batch 1000] [--rounds 200]
@@ -17,7 +18,7 @@ import { stampedJson } from '../../pipeline/src/runtime/logicVersion';
 import type { WireRecord } from '../../pipeline/src/runtime/wire';
 import { candleOrder, tickToRow } from '../../pipeline/src/stock/logic';
 import stockPipeline from '../../pipeline/src/stock/stockPipeline';
-import { loadWorkerProto } from '../../pipeline/src/worker/server';
+import { loadWorkerProto, processResponseSerializer } from '../../pipeline/src/worker/server';
 import { generateTicks } from '../../producer/src/generator';
 
 const args = z
@@ -45,6 +46,7 @@ const chain = compiled.chains.get('parse-tick')!;
 const method = loadWorkerProto().service.Process!;
 const request = method.requestSerialize({ node: 'parse-tick', kind: 'CHAIN', records });
 const response = runChain(chain, records);
+const encodeResponse = processResponseSerializer();
 
 /** CPU microseconds per record of `fn` (one call = one batch), after a warm-up of as many calls. */
 function perRecord(fn: () => unknown): number {
@@ -82,7 +84,8 @@ const parts: Record<string, () => unknown> = {
   'runChain parse-tick without accumulators': () => runChain({ ...chain, accumulators: [] }, records),
   'runChain parse-tick (whole chain, with accumulators)': () => runChain(chain, records),
   'request decode (proto-loader deserialize)': () => method.requestDeserialize(request),
-  'response encode (server serialize)': () => method.responseSerialize(response),
+  "response encode (proto-loader's serializer)": () => method.responseSerialize(response),
+  'response encode (protobufjs directly, as the server does)': () => encodeResponse(response),
 };
 const results: Record<string, number> = {};
 for (const [name, fn] of Object.entries(parts)) {
