@@ -7,9 +7,9 @@ import { loadConfig } from '@ticker/common';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateTicks } from '../../producer/src/generator';
-import { compile } from '../src/dsl';
+import { compile } from '../src/compiler/compile';
+import { isUtf8 } from '../src/contract/deadLetter';
 import { runChain } from '../src/runtime/chain';
-import { isUtf8 } from '../src/runtime/deadLetter';
 import { buildStockPipeline } from '../src/stock';
 import { loadWorkerProto, processResponseSerializer } from '../src/worker/server';
 

@@ -7,17 +7,17 @@
  *
  *   npx tsx scripts/bench/worker-parts.ts [--batch 1000] [--rounds 200]
  */
-import { parseTick, tickSchema } from '@ticker/common';
+import { loadConfig, parseTick, tickSchema } from '@ticker/common';
 import { Command } from 'commander';
 import { z } from 'zod';
-import { encodeOrderKey } from '../../pipeline/src/dsl/accumulator';
-import { compile } from '../../pipeline/src/dsl/compile';
+import { compile } from '../../pipeline/src/compiler/compile';
+import { encodeOrderKey } from '../../pipeline/src/contract/accumulator';
 import { oneRecordAccumulator } from '../../pipeline/src/runtime/accumulator';
 import { runChain } from '../../pipeline/src/runtime/chain';
 import { stampedJson } from '../../pipeline/src/runtime/logicVersion';
 import type { WireRecord } from '../../pipeline/src/runtime/wire';
 import { candleOrder, tickToRow } from '../../pipeline/src/stock/logic';
-import stockPipeline from '../../pipeline/src/stock/stockPipeline';
+import { buildStockPipeline } from '../../pipeline/src/stock/stockPipeline';
 import { loadWorkerProto, processResponseSerializer } from '../../pipeline/src/worker/server';
 import { generateTicks } from '../../producer/src/generator';
 
@@ -41,7 +41,7 @@ for (const r of generateTicks({ seed: 7, count: args.batch, badRatio: 0.01 })) {
   });
 }
 const texts = records.map((r) => r.value.toString());
-const compiled = compile(stockPipeline, { logicVersion: 'bench' });
+const compiled = compile(buildStockPipeline(loadConfig()), { logicVersion: 'bench' });
 const chain = compiled.chains.get('parse-tick')!;
 const method = loadWorkerProto().service.Process!;
 const request = method.requestSerialize({ node: 'parse-tick', kind: 'CHAIN', records });

@@ -1,9 +1,9 @@
 /** A promise-based worker client (tests, benchmark, tooling); the bridge has its own in Java. */
 import { type Client, credentials, type requestCallback } from '@grpc/grpc-js';
-import type { BatchResult, CallKind, WireRecord } from '../runtime/wire';
 import type { DescribeResponse__Output } from '../contract/wire/generated/ticker/worker/v2/DescribeResponse';
 import type { ProcessResponse__Output } from '../contract/wire/generated/ticker/worker/v2/ProcessResponse';
 import type { ProtoGrpcType } from '../contract/wire/generated/worker';
+import type { BatchResult, CallKind, WireRecord } from '../runtime/wire';
 import { loadWorkerProto, MAX_MESSAGE_BYTES } from './server';
 
 export interface WorkerClient {

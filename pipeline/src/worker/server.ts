@@ -19,12 +19,12 @@ import type { Logger } from '@ticker/common';
 import { HealthImplementation } from 'grpc-health-check';
 import protobuf from 'protobufjs';
 import type { CompiledPipeline } from '../compiler/compile';
+import type { ProcessRequest__Output } from '../contract/wire/generated/ticker/worker/v2/ProcessRequest';
+import type { WorkerHandlers } from '../contract/wire/generated/ticker/worker/v2/Worker';
 import { runChain } from '../runtime/chain';
 import { runReject } from '../runtime/reject';
 import { runFinish, runLate } from '../runtime/window';
 import type { BatchResult } from '../runtime/wire';
-import type { ProcessRequest__Output } from '../contract/wire/generated/ticker/worker/v2/ProcessRequest';
-import type { WorkerHandlers } from '../contract/wire/generated/ticker/worker/v2/Worker';
 import { type WorkerMethod, WorkerStats } from './stats';
 
 export const PROTO_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../../proto/worker.proto');
