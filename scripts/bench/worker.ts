@@ -7,7 +7,10 @@
  * records per worker CPU-second (from /proc), which stays meaningful on a busy shared machine.
  *
  *   npx tsx scripts/bench/worker.ts [--batch-sizes 1,100,1000] [--concurrency 8] [--seconds 5]
- *                                   [--processes 2] [--bad-ratio 0.01]
+ *                                   [--processes 2] [--bad-ratio 0.01] [--cpu-prof <dir>]
+ *
+ * --cpu-prof writes one V8 CPU profile per worker process into <dir> when the worker stops (open it in
+ * Chrome DevTools, or summarize it with scripts/bench/profile-summary.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -17,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, credentials } from '@grpc/grpc-js';
 import { Command } from 'commander';
 import { z } from 'zod';
+import type { ProcessResponse__Output } from '../../pipeline/src/contract/wire/generated/ticker/worker/v2/ProcessResponse';
 import type { WireRecord } from '../../pipeline/src/runtime/wire';
 import { createWorkerClient } from '../../pipeline/src/worker/client';
 import { loadWorkerProto, MAX_MESSAGE_BYTES } from '../../pipeline/src/worker/server';
@@ -34,6 +38,7 @@ const argsSchema = z.object({
   seconds: z.coerce.number().positive('--seconds must be > 0'),
   processes: z.coerce.number().int().min(0, '--processes must be >= 0 (0 = one per core)'),
   badRatio: z.coerce.number().min(0).max(1, '--bad-ratio must be 0..1'),
+  cpuProf: z.string().min(1, '--cpu-prof needs a directory').optional(),
 });
 
 const parsed = argsSchema.safeParse(
@@ -43,6 +48,7 @@ const parsed = argsSchema.safeParse(
     .option('--seconds <n>', 'measuring time per batch size (after a 1 s warm-up)', '5')
     .option('--processes <n>', 'worker processes (0 = one per core)', '2')
     .option('--bad-ratio <r>', 'fraction of malformed records', '0.01')
+    .option('--cpu-prof <dir>', 'write a V8 CPU profile of each worker process into this directory')
     .parse()
     .opts(),
 );
@@ -131,10 +137,7 @@ async function measure(clients: RawClient[], batchSize: number) {
     processMethod.requestSerialize({ node: 'parse-tick', kind: 'CHAIN', records: makeBatch(batchSize, i) }),
   );
   // Check once, fully decoded, that every record came back as an output or a rejection.
-  const check = processMethod.responseDeserialize(await clients[0]!.process(requests[0]!)) as {
-    outputs: unknown[];
-    rejections: unknown[];
-  };
+  const check = processMethod.responseDeserialize(await clients[0]!.process(requests[0]!)) as ProcessResponse__Output;
   if (check.outputs.length + check.rejections.length !== batchSize) {
     throw new Error(`a batch of ${batchSize} came back with ${check.outputs.length + check.rejections.length} results`);
   }
@@ -182,6 +185,8 @@ const processes = args.processes === 0 ? availableParallelism() : args.processes
 const worker: ChildProcess = spawn(
   process.execPath,
   [
+    // The cluster forks its processes with the primary's execArgv, so each of them writes a profile too.
+    ...(args.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args.cpuProf)}`] : []),
     '--import',
     'tsx',
     join(root, 'pipeline/src/cli/main.ts'),

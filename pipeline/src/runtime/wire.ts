@@ -1,69 +1,56 @@
-/** The decoded shapes of worker.proto messages (proto-loader: camelCase fields, int64 as Number). */
+/**
+ * worker.proto's messages as the runtime reads and builds them. Field names and types come from the
+ * types generated from the .proto (../contract/wire/generated, `npm run proto:types`); the runtime only narrows
+ * or widens them where it knows more than the wire: bytes may be any Uint8Array (tests build them),
+ * a record may leave out its accumulators and refusal (most calls have neither), an output always has
+ * its record. A field added to a message shows up here, or fails the typecheck where it is not filled.
+ */
+import type { Accumulator__Output } from '../contract/wire/generated/ticker/worker/v2/Accumulator';
+import type { CallKind__Output } from '../contract/wire/generated/ticker/worker/v2/CallKind';
+import type { Output__Output } from '../contract/wire/generated/ticker/worker/v2/Output';
+import type { Prefix__Output } from '../contract/wire/generated/ticker/worker/v2/Prefix';
+import type { ProcessResponse__Output } from '../contract/wire/generated/ticker/worker/v2/ProcessResponse';
+import type { Record__Output } from '../contract/wire/generated/ticker/worker/v2/Record';
+import type { Refusal__Output } from '../contract/wire/generated/ticker/worker/v2/Refusal';
+import type { Rejection__Output } from '../contract/wire/generated/ticker/worker/v2/Rejection';
 
-export interface WireRecord {
-  value: Uint8Array;
-  key: string;
-  /** Event time, epoch milliseconds. */
-  timestamp: number;
-  origin: string;
-  /** One accumulator per window a keyed chain feeds; a FINISH input's merged accumulator. */
+/** A decoded message with its bytes fields (Buffer from proto-loader) accepted as any Uint8Array. */
+type AnyBytes<T> = {
+  [K in keyof T]: T[K] extends Buffer ? Uint8Array : T[K] extends Buffer[] ? Uint8Array[] : T[K];
+};
+
+/** worker.proto Accumulator: one window's partial aggregate (ordering key, numbers, JSON values, bounds). */
+export type WireAccumulator = AnyBytes<Accumulator__Output>;
+
+/** worker.proto Prefix: the whole input behind a refused value cut short (length, SHA-256, UTF-8 or not). */
+export type WirePrefix = AnyBytes<Prefix__Output>;
+
+/** worker.proto Refusal: why the bridge refused a record before any worker step. */
+export type WireRefusal = Omit<Refusal__Output, 'prefix'> & { prefix?: WirePrefix | null };
+
+/**
+ * worker.proto Record; `timestamp` is event time in epoch ms, `accumulators` one per window a keyed
+ * chain feeds (a FINISH input's merged one), `refusal` set on REJECT inputs only.
+ */
+export type WireRecord = Omit<AnyBytes<Record__Output>, 'accumulators' | 'refusal'> & {
   accumulators?: WireAccumulator[];
-  /** REJECT inputs: why the bridge refused the record (null or absent elsewhere). */
   refusal?: WireRefusal | null;
-}
-
-/** worker.proto Refusal: a record the bridge refused before any worker step. */
-export interface WireRefusal {
-  reason: string;
-  /** Set when `value` is only the first bytes of the refused input. */
-  prefix?: WirePrefix | null;
-}
-
-/** worker.proto Prefix: the whole input behind a value cut short. */
-export interface WirePrefix {
-  /** The whole input's length in bytes. */
-  bytes: number;
-  /** SHA-256 of the whole input (32 bytes). */
-  sha256: Uint8Array;
-  /** Whether the whole input is well-formed UTF-8. */
-  utf8: boolean;
-}
-
-/** worker.proto Accumulator. */
-export interface WireAccumulator {
-  /** Byte-comparable ordering key (one-record accumulators of an ordered spec). */
-  order: Uint8Array;
-  /** sum/count/min/max fields in spec order. */
-  numbers: number[];
-  /** first/last fields in spec order, JSON. */
-  values: Uint8Array[];
-  /** FINISH inputs: the window's bounds, epoch ms. */
-  windowStart: number;
-  windowEnd: number;
-}
+};
 
 /** worker.proto CallKind. */
-export type CallKind = 'CHAIN' | 'FINISH' | 'LATE' | 'REJECT';
+export type CallKind = CallKind__Output;
 
-export interface WireOutput {
-  /** Index of the input record this output came from. */
-  inputIndex: number;
-  record: WireRecord;
-}
+/** worker.proto Output: a record made from input `inputIndex`. */
+export type WireOutput = Omit<Output__Output, 'record'> & { record: WireRecord };
 
-export interface WireRejection {
-  inputIndex: number;
-  step: string;
-  reason: string;
-  /** The dead-letter row JSON (see DeadLetterRow in contract/records.ts). */
-  deadLetter: Uint8Array;
-}
+/** worker.proto Rejection: an input refused, with its dead-letter row JSON (see DeadLetterRow in dsl/types.ts). */
+export type WireRejection = AnyBytes<Rejection__Output>;
 
-/** What Process answers. */
-export interface BatchResult {
+/** What Process answers (worker.proto ProcessResponse). */
+export type BatchResult = Omit<ProcessResponse__Output, 'outputs' | 'rejections'> & {
   outputs: WireOutput[];
   rejections: WireRejection[];
-}
+};
 
 /** UTF-8 text of a bytes field (proto-loader gives Buffers; plain Uint8Arrays are accepted too). */
 export function bytesToText(bytes: Uint8Array): string {

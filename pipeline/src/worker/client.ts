@@ -1,5 +1,8 @@
 /** A promise-based worker client (tests, benchmark, tooling); the bridge has its own in Java. */
-import { type Client, credentials, type GrpcObject, type ServiceClientConstructor } from '@grpc/grpc-js';
+import { type Client, credentials, type requestCallback } from '@grpc/grpc-js';
+import type { DescribeResponse__Output } from '../contract/wire/generated/ticker/worker/v2/DescribeResponse';
+import type { ProcessResponse__Output } from '../contract/wire/generated/ticker/worker/v2/ProcessResponse';
+import type { ProtoGrpcType } from '../contract/wire/generated/worker';
 import type { BatchResult, CallKind, WireRecord } from '../runtime/wire';
 import { loadWorkerProto, MAX_MESSAGE_BYTES } from './server';
 
@@ -12,45 +15,51 @@ export interface WorkerClient {
   late(window: string, records: WireRecord[], deadlineMs?: number): Promise<BatchResult>;
   /** Any Process call, as the bridge makes it. */
   call(node: string, kind: CallKind, records: WireRecord[], deadlineMs?: number): Promise<BatchResult>;
-  describe(): Promise<{ descriptorJson: string; descriptorSha256: string }>;
+  describe(): Promise<DescribeResponse__Output>;
   /** The underlying grpc-js client (for waitForReady, getChannel). */
   raw: Client;
   close(): void;
 }
 
-type Callback<T> = (err: Error | null, value: T) => void;
-type UnaryMethod<Req, Res> = (request: Req, options: { deadline: Date }, callback: Callback<Res>) => void;
+/** A decoded response as the runtime's BatchResult; every output must carry its record. */
+function batchResult(response: ProcessResponse__Output): BatchResult {
+  const outputs = response.outputs.map((o) => {
+    if (!o.record) throw new Error(`worker answered output ${o.inputIndex} without a record`);
+    return { ...o, record: o.record };
+  });
+  return { ...response, outputs };
+}
 
 /**
  * Connects (lazily) to a worker at host:port. grpc-js shares one connection between clients of the
  * same address unless `ownConnection` is set; a cluster of worker processes balances per connection.
  */
 export function createWorkerClient(address: string, options: { ownConnection?: boolean } = {}): WorkerClient {
-  const { pkg } = loadWorkerProto();
-  const v2 = ((pkg.ticker as GrpcObject).worker as GrpcObject).v2 as GrpcObject;
-  const Ctor = v2.Worker as ServiceClientConstructor;
-  const client = new Ctor(address, credentials.createInsecure(), {
+  const pkg = loadWorkerProto().pkg as unknown as ProtoGrpcType;
+  const client = new pkg.ticker.worker.v2.Worker(address, credentials.createInsecure(), {
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
     'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
     ...(options.ownConnection ? { 'grpc.use_local_subchannel_pool': 1 } : {}),
   });
-  const methods = client as unknown as Record<'Process' | 'Describe', UnaryMethod<unknown, unknown>>;
-  const call = <Res>(name: 'Process' | 'Describe', request: unknown, deadlineMs: number) =>
-    new Promise<Res>((resolve, reject) => {
-      methods[name].call(client, request, { deadline: new Date(Date.now() + deadlineMs) }, (err, value) =>
-        err ? reject(err) : resolve(value as Res),
-      );
-    });
+  const deadline = (ms: number) => ({ deadline: new Date(Date.now() + ms) });
+  /** Settles a promise from a grpc-js callback. */
+  const settle =
+    <T>(resolve: (value: T) => void, reject: (err: Error) => void): requestCallback<T> =>
+    (err, value) =>
+      err || value === undefined ? reject(err ?? new Error('the worker answered nothing')) : resolve(value);
+  const call = (node: string, kind: CallKind, records: WireRecord[], deadlineMs: number) =>
+    new Promise<ProcessResponse__Output>((resolve, reject) =>
+      client.Process({ node, kind, records }, deadline(deadlineMs), settle(resolve, reject)),
+    ).then(batchResult);
   return {
-    process: (chain, records, deadlineMs = 10_000) =>
-      call<BatchResult>('Process', { node: chain, kind: 'CHAIN', records }, deadlineMs),
-    finish: (window, records, deadlineMs = 10_000) =>
-      call<BatchResult>('Process', { node: window, kind: 'FINISH', records }, deadlineMs),
-    late: (window, records, deadlineMs = 10_000) =>
-      call<BatchResult>('Process', { node: window, kind: 'LATE', records }, deadlineMs),
-    call: (node, kind, records, deadlineMs = 10_000) =>
-      call<BatchResult>('Process', { node, kind, records }, deadlineMs),
-    describe: () => call('Describe', {}, 10_000),
+    process: (chain, records, deadlineMs = 10_000) => call(chain, 'CHAIN', records, deadlineMs),
+    finish: (window, records, deadlineMs = 10_000) => call(window, 'FINISH', records, deadlineMs),
+    late: (window, records, deadlineMs = 10_000) => call(window, 'LATE', records, deadlineMs),
+    call: (node, kind, records, deadlineMs = 10_000) => call(node, kind, records, deadlineMs),
+    describe: () =>
+      new Promise<DescribeResponse__Output>((resolve, reject) =>
+        client.Describe({}, deadline(10_000), settle(resolve, reject)),
+      ),
     raw: client,
     close: () => client.close(),
   };

@@ -5,17 +5,13 @@
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  credentials,
-  type GrpcObject,
-  loadPackageDefinition,
-  type Server,
-  type ServiceClientConstructor,
-  type ServiceDefinition,
-} from '@grpc/grpc-js';
+import { credentials, loadPackageDefinition, type Server, type ServiceDefinition } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { z } from 'zod';
 import type { CompiledPipeline } from '../compiler/compile';
+import type { StatusResponse__Output } from '../contract/wire/generated/ticker/workerstatus/v1/StatusResponse';
+import type { WorkerStatusHandlers } from '../contract/wire/generated/ticker/workerstatus/v1/WorkerStatus';
+import type { ProtoGrpcType } from '../contract/wire/generated/worker_status';
 import { type LogicManifest, logicManifestSchema } from '../descriptor/compatibility';
 
 const STATUS_PROTO = resolve(dirname(fileURLToPath(import.meta.url)), '../../proto/worker_status.proto');
@@ -116,9 +112,12 @@ export function logicManifest(compiled: CompiledPipeline, contentVersion: string
   });
 }
 
-function loadStatusProto(): { service: ServiceDefinition; pkg: GrpcObject } {
+function loadStatusProto(): { service: ServiceDefinition; pkg: ProtoGrpcType } {
   const definition = loadSync(STATUS_PROTO, { keepCase: false, defaults: true });
-  return { service: definition[STATUS_SERVICE] as ServiceDefinition, pkg: loadPackageDefinition(definition) };
+  return {
+    service: definition[STATUS_SERVICE] as ServiceDefinition,
+    pkg: loadPackageDefinition(definition) as unknown as ProtoGrpcType,
+  };
 }
 
 /**
@@ -140,24 +139,24 @@ export function processMemory(): ProcessMemory {
 
 /** Adds the Status service to a worker server; `status` is read at each call. */
 export function addStatusService(server: Server, status: () => WorkerStatus): void {
-  server.addService(loadStatusProto().service, {
-    Status(_call: unknown, callback: (err: null, value: { statusJson: string }) => void) {
+  const handlers: WorkerStatusHandlers = {
+    Status(_call, callback) {
       callback(null, { statusJson: JSON.stringify(status()) });
     },
-  });
+  };
+  server.addService(loadStatusProto().service, handlers);
 }
 
 /** Asks the worker at `address` for its status (one call on a fresh connection). */
 export async function fetchWorkerStatus(address: string, deadlineMs = 5_000): Promise<WorkerStatus> {
   const { pkg } = loadStatusProto();
-  const v1 = ((pkg.ticker as GrpcObject).workerstatus as GrpcObject).v1 as GrpcObject;
-  const Ctor = v1.WorkerStatus as ServiceClientConstructor;
-  const client = new Ctor(address, credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
+  const client = new pkg.ticker.workerstatus.v1.WorkerStatus(address, credentials.createInsecure(), {
+    'grpc.use_local_subchannel_pool': 1,
+  });
   try {
-    const reply = await new Promise<{ statusJson: string }>((done, fail) => {
-      const method = (client as unknown as Record<string, (...args: unknown[]) => void>).Status!;
-      method.call(client, {}, { deadline: new Date(Date.now() + deadlineMs) }, (err: Error | null, value: unknown) =>
-        err ? fail(err) : done(value as { statusJson: string }),
+    const reply = await new Promise<StatusResponse__Output>((done, fail) => {
+      client.Status({}, { deadline: new Date(Date.now() + deadlineMs) }, (err, value) =>
+        err || value === undefined ? fail(err ?? new Error(`worker at ${address} answered no status`)) : done(value),
       );
     });
     return workerStatusSchema.parse(JSON.parse(reply.statusJson));

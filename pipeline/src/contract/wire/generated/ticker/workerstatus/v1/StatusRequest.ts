@@ -1,0 +1,8 @@
+// Original file: pipeline/proto/worker_status.proto
+
+
+export interface StatusRequest {
+}
+
+export interface StatusRequest__Output {
+}
