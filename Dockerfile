@@ -19,6 +19,7 @@ COPY producer/package.json producer/package.json
 COPY pipeline/package.json pipeline/package.json
 COPY flink/package.json flink/package.json
 COPY dashboard/package.json dashboard/package.json
+COPY workshop/package.json workshop/package.json
 # --ignore-scripts: nothing here needs an install script, and none may download binaries.
 # The lock file lists every platform's packages, so `npm ci` needs no fallback. npm has been
 # seen to exit 0 after "Exit handler never called!" with packages missing, so `npm ls` then
