@@ -105,4 +105,67 @@ class EventTimeReaderTest {
         assertEquals("event time 2026-11-21T09:30:08.046Z (Kafka timestamp) is more than 1000 ms ahead of the clock (maxAheadMs)",
                 ahead.aheadReason);
     }
+
+    /**
+     * The streaming read answers as reading the whole value into a tree does (the tree is the oracle):
+     * duplicate keys (the last counts, also when it replaces an object on the path), nesting, values
+     * that are not JSON, truncated objects, a root that is not an object, bytes that are not UTF-8 in
+     * a field nobody reads, huge integers.
+     */
+    @Test
+    void readsTheSameIdAndTimeAsATreeWould() throws Exception {
+        EventTimeReader nested = new EventTimeReader(
+                new Descriptor.EventTime("field", List.of("meta", "at"), "epoch-millis", Long.MAX_VALUE / 4),
+                new Descriptor.Dedupe(List.of("meta", "id"), 60_000), () -> NOW);
+        List<String> inputs = List.of(
+                "{\"meta\":{\"at\":1795253400000,\"id\":\"a\"}}",
+                "{\"meta\":{\"at\":1795253400000,\"id\":\"a\"},\"meta\":\"x\"}",
+                "{\"meta\":\"x\",\"meta\":{\"at\":5,\"id\":\"b\"}}",
+                "{\"meta\":{\"at\":1,\"at\":2,\"id\":\"c\",\"id\":\"d\"}}",
+                "{\"meta\":{\"at\":[1],\"id\":{\"x\":\"y\"}}}",
+                "{\"meta\":{\"at\":99999999999999999999,\"id\":\"e\"}}",
+                "{\"meta\":{\"at\":-5,\"id\":\"\"}}",
+                "{\"other\":[{\"meta\":{\"at\":1}}],\"meta\":{\"deep\":{\"at\":2},\"at\":3,\"id\":\"f\"}}",
+                "{\"meta\":{\"at\":1,\"id\":\"g\"}",
+                "{\"meta\":{\"at\":1,\"id\":\"g\"}} trailing",
+                "[{\"meta\":{\"at\":1}}]",
+                "\"meta\"",
+                "{\"meta\":{\"at\":1e3,\"id\":\"h\"}}",
+                "{\"meta\":{\"at\":1.0,\"id\":null}}",
+                "{\"meta\":{\"at\":1,\"id\":\"i\"},\"x\":[1,2,{\"y\":[3,",
+                "{}",
+                "{\"meta\":{}}");
+        ObjectMapper mapper = new ObjectMapper();
+        List<byte[]> values = new java.util.ArrayList<>();
+        for (String input : inputs) {
+            values.add(input.getBytes(StandardCharsets.UTF_8));
+        }
+        // Not UTF-8 inside a string of a field that is not on either path.
+        byte[] head = "{\"meta\":{\"at\":7,\"id\":\"j\"},\"note\":\"".getBytes(StandardCharsets.UTF_8);
+        byte[] broken = java.util.Arrays.copyOf(head, head.length + 4);
+        broken[head.length] = (byte) 0xC3;
+        broken[head.length + 1] = (byte) 0x28;
+        broken[head.length + 2] = '"';
+        broken[head.length + 3] = '}';
+        values.add(broken);
+        for (byte[] value : values) {
+            JsonNode tree;
+            try {
+                tree = mapper.readTree(value);
+            } catch (java.io.IOException e) {
+                tree = null;
+            }
+            JsonNode at = tree == null ? null : tree.path("meta").get("at");
+            JsonNode id = tree == null ? null : tree.path("meta").get("id");
+            boolean timeReadable = tree != null && tree.isObject() && tree.path("meta").isObject()
+                    && at != null && at.isIntegralNumber() && at.canConvertToLong();
+            String expectedId = tree != null && tree.isObject() && tree.path("meta").isObject()
+                    && id != null && id.isTextual() && !id.asText().isEmpty() ? id.asText() : null;
+            TimedRecord record = nested.read(value, "K", KAFKA_TS, "o");
+            String shown = new String(value, StandardCharsets.UTF_8);
+            assertEquals(timeReadable ? TimedRecord.READ : TimedRecord.UNREADABLE, record.status, shown);
+            assertEquals(timeReadable ? at.asLong() : KAFKA_TS, record.timestamp, shown);
+            assertEquals(expectedId, record.id, shown);
+        }
+    }
 }
