@@ -24,7 +24,7 @@ COMPONENTS = [
     ("sinks (ClickHouse HTTP, Kafka dead-letter producer)", r"ClickHouse|KafkaWriter|kafka\.clients\.producer|java\.net\.http"),
     ("Flink network shuffles (serialize, deserialize, buffers)", r"RecordWriter|SpanningWrapper|StreamElementSerializer|io\.network|RecordDeserializer"),
     ("chained operators copying records (object reuse off)", r"CopyingChainingOutput|PojoSerializer\.copy"),
-    ("event time and id read from the JSON value", r"EventTimeReader\."),
+    ("event time and id read from the JSON value (Jackson tree, regex, java.time)", r"EventTimeReader\."),
     ("dedupe state get/put (a key's id map is copied once per checkpoint)", r"Deduplicator\.|HeapMapState|CopyOnWriteStateMap"),
     ("Kafka source (fetch, decode)", r"org\.apache\.kafka|connector\.kafka|SourceReaderBase"),
 ]
